@@ -1,1 +1,2 @@
-export {};
+export { service } from './service.js';
+export { buildApp, type AppDeps } from './app.js';

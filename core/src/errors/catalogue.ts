@@ -26,6 +26,8 @@ export const catalogue = {
   RATE_LIMITED: spec('Too many requests', 429, true),
   CONFLICT: spec('The request conflicts with the current state', 409),
   SERVICE_UNAVAILABLE: spec('A dependency is unavailable', 503, true),
+  PAYLOAD_TOO_LARGE: spec('The request body is too large', 413),
+  UNSUPPORTED_MEDIA_TYPE: spec('Unsupported content type', 415),
 
   // --- config
   CONFIG_INVALID: spec('The configuration is not valid', 500),
@@ -36,6 +38,7 @@ export const catalogue = {
   MIGRATION_MISSING: spec('An applied migration file is missing', 500),
   MIGRATION_NAME_INVALID: spec('A migration file name is not valid', 500),
   MIGRATION_FAILED: spec('A migration failed and was rolled back', 500),
+  MIGRATION_OUT_OF_ORDER: spec('A new migration is numbered below one already applied', 500),
   EMBEDDED_PG_FAILED: spec('The embedded PostgreSQL could not start', 500),
 
   // --- money

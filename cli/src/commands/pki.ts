@@ -1,0 +1,68 @@
+import { readFile, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import type { Command } from 'commander';
+import { z } from 'zod';
+import { keyMaterial, loadConfig, runtimeEnv } from '@citycard/core/config';
+import { FilePkiStore, parseKek } from '@citycard/core/crypto';
+import { loadSecrets, type BaseConfig } from '../platform.js';
+
+const roles = ['terminal', 'reader-agent', 'service'] as const;
+
+async function openStore(): Promise<FilePkiStore> {
+  const config: BaseConfig = loadConfig(z.object(runtimeEnv));
+  const { secrets, generated } = await loadSecrets(config, z.object({ CITYCARD_KEK: keyMaterial }), ['CITYCARD_KEK']);
+  for (const g of generated) console.error(`${config.CITYCARD_MODE} mode: generated ${g.variable} into ${g.file} (never do this in production)`);
+  return new FilePkiStore(path.resolve(config.CITYCARD_DATA_DIR, 'pki'), { id: 'kek-1', key: parseKek(secrets.CITYCARD_KEK) });
+}
+
+export function registerPki(program: Command): void {
+  const pki = program.command('pki').description('the platform CA for terminals, reader agents and services');
+
+  pki
+    .command('init')
+    .description('create the platform CA (its key is stored sealed under CITYCARD_KEK)')
+    .option('--common-name <cn>', 'CA common name', 'citycard platform CA')
+    .option('--days <n>', 'validity in days', '3650')
+    .action(async (opts: { commonName: string; days: string }) => {
+      const store = await openStore();
+      await store.init({ commonName: opts.commonName, validityDays: Number.parseInt(opts.days, 10) });
+      console.log(`Created the platform CA in ${store.dir}`);
+    });
+
+  pki
+    .command('issue')
+    .description('issue a client certificate from a CSR (PEM)')
+    .requiredOption('--csr <file>', 'the certificate signing request')
+    .requiredOption('--role <role>', roles.join(' | '))
+    .requiredOption('--subject <id>', 'the terminal, agent or service id the certificate names')
+    .option('--days <n>', 'validity in days', '365')
+    .option('--out <file>', 'write the certificate here instead of stdout')
+    .action(async (opts: { csr: string; role: string; subject: string; days: string; out?: string }) => {
+      const role = z.enum(roles).parse(opts.role);
+      const store = await openStore();
+      const csrPem = await readFile(opts.csr, 'utf8');
+      const issued = await store.issue({ csrPem, role, subjectId: opts.subject, validityDays: Number.parseInt(opts.days, 10) });
+      if (opts.out === undefined) process.stdout.write(issued.certPem);
+      else await writeFile(opts.out, issued.certPem);
+      console.error(`Issued serial ${issued.serial} to ${role} ${opts.subject}, valid until ${issued.notAfter.toISOString()}`);
+    });
+
+  pki
+    .command('revoke')
+    .description('revoke a certificate by serial number')
+    .requiredOption('--serial <hex>', 'serial number')
+    .option('--reason <text>', 'why', 'unspecified')
+    .action(async (opts: { serial: string; reason: string }) => {
+      const store = await openStore();
+      await store.revoke(opts.serial, opts.reason);
+      console.log(`Revoked ${opts.serial}`);
+    });
+
+  pki
+    .command('list')
+    .description('list issued certificates and their status')
+    .action(async () => {
+      const store = await openStore();
+      for (const cert of await store.list()) console.log(JSON.stringify(cert));
+    });
+}

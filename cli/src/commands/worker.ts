@@ -1,0 +1,39 @@
+import type { Command } from 'commander';
+import { createQueues, type QueueFactory } from '@citycard/core/queue';
+import type { Logger } from '@citycard/core/logging';
+import { jobDefinitions } from '../jobs.js';
+import { openPlatform, type Platform } from '../platform.js';
+import { untilSignal } from '../signals.js';
+
+export function openQueues(platform: Platform): QueueFactory {
+  return createQueues({
+    ...(platform.config.REDIS_URL === undefined ? {} : { redisUrl: platform.config.REDIS_URL }),
+    databaseUrl: platform.databaseUrl,
+    log: platform.log,
+  });
+}
+
+export function startWorkers(queues: QueueFactory, log: Logger): void {
+  for (const def of jobDefinitions) {
+    queues.worker(def.queue, (job) => def.process(job.name, job.data, log), { concurrency: def.concurrency });
+    log.info({ queue: def.queue, backend: queues.backend }, 'worker started');
+  }
+}
+
+export function registerWorker(program: Command): void {
+  program
+    .command('worker')
+    .description('run the job processors (BullMQ on Redis when REDIS_URL is set, else on PostgreSQL)')
+    .action(async () => {
+      const platform = await openPlatform('worker');
+      const queues = openQueues(platform);
+      try {
+        startWorkers(queues, platform.log);
+        const signal = await untilSignal();
+        platform.log.info({ signal }, 'shutting down');
+      } finally {
+        await queues.close();
+        await platform.close();
+      }
+    });
+}

@@ -1,0 +1,70 @@
+import path from 'node:path';
+import type pg from 'pg';
+import { z } from 'zod';
+import { fillDevelopmentSecrets, loadConfig, runtimeEnv, type SecretNotice } from '@citycard/core/config';
+import { createPool, type MigrationSource } from '@citycard/core/db';
+import { createLogger, type Logger } from '@citycard/core/logging';
+import { resolveDatabase } from '@citycard/core/runtime';
+import { service as clearing } from '@citycard/clearing';
+import { service as issuance } from '@citycard/card-issuance';
+import { service as gateway } from '@citycard/transaction-gateway';
+
+export const services = { 'card-issuance': issuance, 'transaction-gateway': gateway, clearing } as const;
+export type ServiceName = keyof typeof services;
+
+/** Every schema's migrations, in the order a fresh database needs them. */
+export const migrationSources: readonly MigrationSource[] = [issuance.migrations, gateway.migrations, clearing.migrations];
+
+export const baseSchema = z.object(runtimeEnv);
+export type BaseConfig = z.infer<typeof baseSchema>;
+
+export interface Platform {
+  readonly config: BaseConfig;
+  readonly log: Logger;
+  readonly databaseUrl: string;
+  readonly embedded: boolean;
+  readonly pool: pg.Pool;
+  close(): Promise<void>;
+}
+
+/** Reads config, then opens the database (DATABASE_URL, or the embedded server in the data dir). */
+export async function openPlatform(name: string): Promise<Platform> {
+  const config = loadConfig(baseSchema);
+  const log = createLogger({ name, level: config.LOG_LEVEL });
+  const dataDir = path.resolve(config.CITYCARD_DATA_DIR);
+  const db = await resolveDatabase({
+    ...(config.DATABASE_URL === undefined ? {} : { databaseUrl: config.DATABASE_URL }),
+    dataDir: path.join(dataDir, 'postgres'),
+    log,
+  });
+  const pool = createPool({ url: db.url, applicationName: `citycard-${name}` });
+  let closed = false;
+  return {
+    config,
+    log,
+    databaseUrl: db.url,
+    embedded: db.embedded,
+    pool,
+    async close() {
+      if (closed) return;
+      closed = true;
+      await pool.end();
+      await db.stop();
+    },
+  };
+}
+
+/** Development and demo modes fill missing secrets; production reports them as missing. */
+export async function loadSecrets<S extends z.ZodType>(
+  config: BaseConfig,
+  schema: S,
+  variables: readonly string[],
+): Promise<{ secrets: z.infer<S>; generated: SecretNotice[] }> {
+  const { env, generated } = await fillDevelopmentSecrets(
+    process.env,
+    config.CITYCARD_MODE,
+    path.resolve(config.CITYCARD_DATA_DIR),
+    variables,
+  );
+  return { secrets: loadConfig(schema, env), generated };
+}

@@ -1,0 +1,54 @@
+import Fastify, { type FastifyInstance } from 'fastify';
+import { AppError } from '../errors/index.js';
+import { loggerOptions } from '../logging/index.js';
+import { errorHandlerPlugin } from './error-handler.js';
+import { requestIdFrom } from './request-id.js';
+
+export type ReadinessCheck = () => Promise<unknown>;
+
+export interface HttpAppOptions {
+  /** The service name, in logs and in the health answer. */
+  readonly name: string;
+  readonly logLevel?: string;
+  /** Each check must resolve for /readyz to answer 200 (a database ping, a queue ping). */
+  readonly readiness?: Readonly<Record<string, ReadinessCheck>>;
+  readonly bodyLimit?: number;
+}
+
+/**
+ * The Fastify instance every citycard service starts from: redacting logger, request ids,
+ * the error catalogue's answers, and liveness/readiness routes for a load balancer.
+ */
+export async function createHttpApp(options: HttpAppOptions): Promise<FastifyInstance> {
+  const app = Fastify({
+    logger: loggerOptions(options.name, options.logLevel ?? 'info'),
+    genReqId: requestIdFrom,
+    requestIdLogLabel: 'reqId',
+    bodyLimit: options.bodyLimit ?? 1_048_576,
+    disableRequestLogging: false,
+  });
+  await app.register(errorHandlerPlugin);
+  app.addHook('onSend', async (request, reply) => {
+    void reply.header('x-request-id', request.id);
+    await Promise.resolve();
+  });
+  app.get('/healthz', () => ({ service: options.name, status: 'ok' }));
+  app.get('/readyz', async () => {
+    const checks = Object.entries(options.readiness ?? {});
+    const failed: string[] = [];
+    await Promise.all(
+      checks.map(async ([name, check]) => {
+        try {
+          await check();
+        } catch {
+          failed.push(name);
+        }
+      }),
+    );
+    if (failed.length > 0) {
+      throw new AppError('SERVICE_UNAVAILABLE', { message: `Not ready: ${failed.sort().join(', ')}`, details: { failed } });
+    }
+    return { service: options.name, status: 'ready', checks: checks.map(([name]) => name).sort() };
+  });
+  return app;
+}

@@ -1,0 +1,3 @@
+export { errorHandlerPlugin, parseInput, fieldIssues, type ErrorBody, type FieldIssue } from './error-handler.js';
+export { requestIdFrom } from './request-id.js';
+export { createHttpApp, type HttpAppOptions, type ReadinessCheck } from './app.js';
