@@ -23,6 +23,8 @@ export interface Platform {
   readonly log: Logger;
   readonly databaseUrl: string;
   readonly embedded: boolean;
+  /** For an embedded server: a new data dir, existing data, or a server left running earlier. */
+  readonly databaseReuse: string;
   readonly pool: pg.Pool;
   close(): Promise<void>;
 }
@@ -44,6 +46,7 @@ export async function openPlatform(name: string): Promise<Platform> {
     log,
     databaseUrl: db.url,
     embedded: db.embedded,
+    databaseReuse: db.reused ?? 'external',
     pool,
     async close() {
       if (closed) return;

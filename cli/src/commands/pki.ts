@@ -8,7 +8,7 @@ import { loadSecrets, type BaseConfig } from '../platform.js';
 
 const roles = ['terminal', 'reader-agent', 'service'] as const;
 
-async function openStore(): Promise<FilePkiStore> {
+export async function openPkiStore(): Promise<FilePkiStore> {
   const config: BaseConfig = loadConfig(z.object(runtimeEnv));
   const { secrets, generated } = await loadSecrets(config, z.object({ CITYCARD_KEK: keyMaterial }), ['CITYCARD_KEK']);
   for (const g of generated) console.error(`${config.CITYCARD_MODE} mode: generated ${g.variable} into ${g.file} (never do this in production)`);
@@ -24,7 +24,7 @@ export function registerPki(program: Command): void {
     .option('--common-name <cn>', 'CA common name', 'citycard platform CA')
     .option('--days <n>', 'validity in days', '3650')
     .action(async (opts: { commonName: string; days: string }) => {
-      const store = await openStore();
+      const store = await openPkiStore();
       await store.init({ commonName: opts.commonName, validityDays: Number.parseInt(opts.days, 10) });
       console.log(`Created the platform CA in ${store.dir}`);
     });
@@ -39,7 +39,7 @@ export function registerPki(program: Command): void {
     .option('--out <file>', 'write the certificate here instead of stdout')
     .action(async (opts: { csr: string; role: string; subject: string; days: string; out?: string }) => {
       const role = z.enum(roles).parse(opts.role);
-      const store = await openStore();
+      const store = await openPkiStore();
       const csrPem = await readFile(opts.csr, 'utf8');
       const issued = await store.issue({ csrPem, role, subjectId: opts.subject, validityDays: Number.parseInt(opts.days, 10) });
       if (opts.out === undefined) process.stdout.write(issued.certPem);
@@ -53,7 +53,7 @@ export function registerPki(program: Command): void {
     .requiredOption('--serial <hex>', 'serial number')
     .option('--reason <text>', 'why', 'unspecified')
     .action(async (opts: { serial: string; reason: string }) => {
-      const store = await openStore();
+      const store = await openPkiStore();
       await store.revoke(opts.serial, opts.reason);
       console.log(`Revoked ${opts.serial}`);
     });
@@ -62,7 +62,7 @@ export function registerPki(program: Command): void {
     .command('list')
     .description('list issued certificates and their status')
     .action(async () => {
-      const store = await openStore();
+      const store = await openPkiStore();
       for (const cert of await store.list()) console.log(JSON.stringify(cert));
     });
 }
