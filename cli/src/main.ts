@@ -9,7 +9,9 @@ import { registerWorker } from './commands/worker.js';
 import { exitCodeFor, exitCodes } from './exit-codes.js';
 
 const program = new Command('citycard')
-  .description('citycard: citizen-card issuance, terminals, transaction gateway, clearing and settlement')
+  .description(
+    'citycard: citizen-card issuance, terminals, transaction gateway, clearing and settlement',
+  )
   .version('0.1.0')
   .showHelpAfterError()
   .exitOverride();
@@ -47,7 +49,9 @@ function fail(err: unknown): number {
     process.stderr.write(`citycard: invalid argument: ${err.message}\n`);
     return exitCodes.usage;
   }
-  process.stderr.write(`citycard: internal error: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+  process.stderr.write(
+    `citycard: internal error: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`,
+  );
   return exitCodes.software;
 }
 

@@ -1,7 +1,13 @@
 import path from 'node:path';
+import pino from 'pino';
 import type pg from 'pg';
 import { z } from 'zod';
-import { fillDevelopmentSecrets, loadConfig, runtimeEnv, type SecretNotice } from '@citycard/core/config';
+import {
+  fillDevelopmentSecrets,
+  loadConfig,
+  runtimeEnv,
+  type SecretNotice,
+} from '@citycard/core/config';
 import { createPool, type MigrationSource } from '@citycard/core/db';
 import { createLogger, type Logger } from '@citycard/core/logging';
 import { resolveDatabase } from '@citycard/core/runtime';
@@ -9,11 +15,19 @@ import { service as clearing } from '@citycard/clearing';
 import { service as issuance } from '@citycard/card-issuance';
 import { service as gateway } from '@citycard/transaction-gateway';
 
-export const services = { 'card-issuance': issuance, 'transaction-gateway': gateway, clearing } as const;
+export const services = {
+  'card-issuance': issuance,
+  'transaction-gateway': gateway,
+  clearing,
+} as const;
 export type ServiceName = keyof typeof services;
 
 /** Every schema's migrations, in the order a fresh database needs them. */
-export const migrationSources: readonly MigrationSource[] = [issuance.migrations, gateway.migrations, clearing.migrations];
+export const migrationSources: readonly MigrationSource[] = [
+  issuance.migrations,
+  gateway.migrations,
+  clearing.migrations,
+];
 
 export const baseSchema = z.object(runtimeEnv);
 export type BaseConfig = z.infer<typeof baseSchema>;
@@ -32,7 +46,12 @@ export interface Platform {
 /** Reads config, then opens the database (DATABASE_URL, or the embedded server in the data dir). */
 export async function openPlatform(name: string): Promise<Platform> {
   const config = loadConfig(baseSchema);
-  const log = createLogger({ name, level: config.LOG_LEVEL });
+  // Short commands speak to people: their logs go to stderr and say only warnings unless asked.
+  const level =
+    process.env.LOG_LEVEL === undefined && (name === 'cli' || name === 'demo')
+      ? 'warn'
+      : config.LOG_LEVEL;
+  const log = createLogger({ name, level, destination: pino.destination(2) });
   const dataDir = path.resolve(config.CITYCARD_DATA_DIR);
   const db = await resolveDatabase({
     ...(config.DATABASE_URL === undefined ? {} : { databaseUrl: config.DATABASE_URL }),

@@ -11,7 +11,9 @@ export function registerDb(program: Command): void {
     .action(async () => {
       const platform = await openPlatform('cli');
       try {
-        const pending = (await migrationStatus(platform.pool, migrationSources)).filter((r) => r.state === 'pending');
+        const pending = (await migrationStatus(platform.pool, migrationSources)).filter(
+          (r) => r.state === 'pending',
+        );
         const bar = progressBar('migrating', pending.length);
         const result = await migrate(platform.pool, migrationSources, {
           onFile: (file) => bar.tick(`${file.schema}/${file.name}`),
@@ -36,7 +38,9 @@ export function registerDb(program: Command): void {
         const rows = await migrationStatus(platform.pool, migrationSources);
         for (const row of rows) {
           const when = row.appliedAt === undefined ? '' : `  ${row.appliedAt.toISOString()}`;
-          console.log(`${row.state.padEnd(8)} ${row.schema}/${String(row.version).padStart(4, '0')}_${row.name}${when}`);
+          console.log(
+            `${row.state.padEnd(8)} ${row.schema}/${String(row.version).padStart(4, '0')}_${row.name}${when}`,
+          );
         }
         const bad = rows.filter((r) => r.state === 'edited' || r.state === 'missing');
         if (bad.length > 0) process.exitCode = 65;

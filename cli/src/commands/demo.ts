@@ -5,7 +5,13 @@ import { migrate, migrationStatus } from '@citycard/core/db';
 import { createKeyAndCsr } from '@citycard/core/crypto';
 import { AppError } from '@citycard/core/errors';
 import { maintenanceQueue } from '../jobs.js';
-import { migrationSources, openPlatform, services, type Platform, type ServiceName } from '../platform.js';
+import {
+  migrationSources,
+  openPlatform,
+  services,
+  type Platform,
+  type ServiceName,
+} from '../platform.js';
 import { progressBar } from '../progress.js';
 import { startServices } from './serve.js';
 import { openQueues, startWorkers } from './worker.js';
@@ -35,14 +41,26 @@ export function registerDemo(program: Command): void {
 
 async function runDemo(platform: Platform, keepRunning: boolean): Promise<void> {
   const say = (line: string): void => console.log(`  ✓ ${line}`);
-  console.log(`citycard demo (mode ${platform.config.CITYCARD_MODE}, data in ${path.resolve(platform.config.CITYCARD_DATA_DIR)})`);
-  say(platform.embedded ? `PostgreSQL: embedded, ${platform.databaseReuse}` : 'PostgreSQL: DATABASE_URL');
+  console.log(
+    `citycard demo (mode ${platform.config.CITYCARD_MODE}, data in ${path.resolve(platform.config.CITYCARD_DATA_DIR)})`,
+  );
+  say(
+    platform.embedded
+      ? `PostgreSQL: embedded, ${platform.databaseReuse}`
+      : 'PostgreSQL: DATABASE_URL',
+  );
 
-  const pending = (await migrationStatus(platform.pool, migrationSources)).filter((r) => r.state === 'pending');
+  const pending = (await migrationStatus(platform.pool, migrationSources)).filter(
+    (r) => r.state === 'pending',
+  );
   const bar = progressBar('  migrating', pending.length);
-  const migrated = await migrate(platform.pool, migrationSources, { onFile: (f) => bar.tick(`${f.schema}/${f.name}`) });
+  const migrated = await migrate(platform.pool, migrationSources, {
+    onFile: (f) => bar.tick(`${f.schema}/${f.name}`),
+  });
   bar.stop();
-  say(`schemas migrated: ${migrated.applied.length} applied, ${migrated.skipped} already there (${migrationSources.map((s) => s.schema).join(', ')})`);
+  say(
+    `schemas migrated: ${migrated.applied.length} applied, ${migrated.skipped} already there (${migrationSources.map((s) => s.schema).join(', ')})`,
+  );
 
   const store = await openPkiStore();
   const created = await store.caCertPem().then(
@@ -54,23 +72,39 @@ async function runDemo(platform: Platform, keepRunning: boolean): Promise<void> 
     },
   );
   const { csrPem } = createKeyAndCsr({ commonName: 'demo-terminal' });
-  const issued = await store.issue({ csrPem, role: 'terminal', subjectId: `DEMO-${randomUUID().slice(0, 8)}`, validityDays: 1 });
+  const issued = await store.issue({
+    csrPem,
+    role: 'terminal',
+    subjectId: `DEMO-${randomUUID().slice(0, 8)}`,
+    validityDays: 1,
+  });
   const verified = await store.verify(issued.certPem);
-  say(`platform CA ${created ? 'created' : 'reused'}; terminal certificate ${verified.subjectId} issued and verified`);
+  say(
+    `platform CA ${created ? 'created' : 'reused'}; terminal certificate ${verified.subjectId} issued and verified`,
+  );
 
   const queues = openQueues(platform);
   try {
     startWorkers(queues, platform.log);
     const job = await queues.queue(maintenanceQueue).add('ping', { from: 'demo' });
     const result = await waitForResult(queues, maintenanceQueue, job.id ?? '', 30_000);
-    say(`job queue on ${queues.backend === 'redis' ? 'Redis' : 'PostgreSQL'}: ping answered ${JSON.stringify(result)}`);
+    say(
+      `job queue on ${queues.backend === 'redis' ? 'Redis' : 'PostgreSQL'}: ping answered ${JSON.stringify(result)}`,
+    );
 
     const names = Object.keys(services) as ServiceName[];
-    const running = await startServices(names, platform.pool, { host: '127.0.0.1', ports: {}, logLevel: 'warn' });
+    const running = await startServices(names, platform.pool, {
+      host: '127.0.0.1',
+      ports: {},
+      logLevel: 'warn',
+    });
     try {
       for (const svc of running) {
         const res = await fetch(`${svc.url}/readyz`);
-        if (!res.ok) throw new AppError('SERVICE_UNAVAILABLE', { message: `${svc.name} is not ready (${res.status})` });
+        if (!res.ok)
+          throw new AppError('SERVICE_UNAVAILABLE', {
+            message: `${svc.name} is not ready (${res.status})`,
+          });
         say(`${svc.name} ready at ${svc.url}`);
       }
       if (keepRunning) {
@@ -98,8 +132,13 @@ async function waitForResult(
     const job = await queue.getJob(jobId);
     const state = job === undefined ? 'missing' : await job.getState();
     if (state === 'completed') return job?.returnvalue;
-    if (state === 'failed') throw new AppError('QUEUE_UNAVAILABLE', { message: `job ${jobId} failed: ${job?.failedReason ?? ''}` });
+    if (state === 'failed')
+      throw new AppError('QUEUE_UNAVAILABLE', {
+        message: `job ${jobId} failed: ${job?.failedReason ?? ''}`,
+      });
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
-  throw new AppError('QUEUE_UNAVAILABLE', { message: `job ${jobId} did not finish within ${timeoutMs} ms` });
+  throw new AppError('QUEUE_UNAVAILABLE', {
+    message: `job ${jobId} did not finish within ${timeoutMs} ms`,
+  });
 }

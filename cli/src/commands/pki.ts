@@ -10,13 +10,25 @@ const roles = ['terminal', 'reader-agent', 'service'] as const;
 
 export async function openPkiStore(): Promise<FilePkiStore> {
   const config: BaseConfig = loadConfig(z.object(runtimeEnv));
-  const { secrets, generated } = await loadSecrets(config, z.object({ CITYCARD_KEK: keyMaterial }), ['CITYCARD_KEK']);
-  for (const g of generated) console.error(`${config.CITYCARD_MODE} mode: generated ${g.variable} into ${g.file} (never do this in production)`);
-  return new FilePkiStore(path.resolve(config.CITYCARD_DATA_DIR, 'pki'), { id: 'kek-1', key: parseKek(secrets.CITYCARD_KEK) });
+  const { secrets, generated } = await loadSecrets(
+    config,
+    z.object({ CITYCARD_KEK: keyMaterial }),
+    ['CITYCARD_KEK'],
+  );
+  for (const g of generated)
+    console.error(
+      `${config.CITYCARD_MODE} mode: generated ${g.variable} into ${g.file} (never do this in production)`,
+    );
+  return new FilePkiStore(path.resolve(config.CITYCARD_DATA_DIR, 'pki'), {
+    id: 'kek-1',
+    key: parseKek(secrets.CITYCARD_KEK),
+  });
 }
 
 export function registerPki(program: Command): void {
-  const pki = program.command('pki').description('the platform CA for terminals, reader agents and services');
+  const pki = program
+    .command('pki')
+    .description('the platform CA for terminals, reader agents and services');
 
   pki
     .command('init')
@@ -25,7 +37,10 @@ export function registerPki(program: Command): void {
     .option('--days <n>', 'validity in days', '3650')
     .action(async (opts: { commonName: string; days: string }) => {
       const store = await openPkiStore();
-      await store.init({ commonName: opts.commonName, validityDays: Number.parseInt(opts.days, 10) });
+      await store.init({
+        commonName: opts.commonName,
+        validityDays: Number.parseInt(opts.days, 10),
+      });
       console.log(`Created the platform CA in ${store.dir}`);
     });
 
@@ -37,15 +52,24 @@ export function registerPki(program: Command): void {
     .requiredOption('--subject <id>', 'the terminal, agent or service id the certificate names')
     .option('--days <n>', 'validity in days', '365')
     .option('--out <file>', 'write the certificate here instead of stdout')
-    .action(async (opts: { csr: string; role: string; subject: string; days: string; out?: string }) => {
-      const role = z.enum(roles).parse(opts.role);
-      const store = await openPkiStore();
-      const csrPem = await readFile(opts.csr, 'utf8');
-      const issued = await store.issue({ csrPem, role, subjectId: opts.subject, validityDays: Number.parseInt(opts.days, 10) });
-      if (opts.out === undefined) process.stdout.write(issued.certPem);
-      else await writeFile(opts.out, issued.certPem);
-      console.error(`Issued serial ${issued.serial} to ${role} ${opts.subject}, valid until ${issued.notAfter.toISOString()}`);
-    });
+    .action(
+      async (opts: { csr: string; role: string; subject: string; days: string; out?: string }) => {
+        const role = z.enum(roles).parse(opts.role);
+        const store = await openPkiStore();
+        const csrPem = await readFile(opts.csr, 'utf8');
+        const issued = await store.issue({
+          csrPem,
+          role,
+          subjectId: opts.subject,
+          validityDays: Number.parseInt(opts.days, 10),
+        });
+        if (opts.out === undefined) process.stdout.write(issued.certPem);
+        else await writeFile(opts.out, issued.certPem);
+        console.error(
+          `Issued serial ${issued.serial} to ${role} ${opts.subject}, valid until ${issued.notAfter.toISOString()}`,
+        );
+      },
+    );
 
   pki
     .command('revoke')

@@ -10,12 +10,26 @@ import type pg from 'pg';
 import { openPlatform, services, type ServiceName } from '../platform.js';
 import { untilSignal } from '../signals.js';
 
-const builders = { 'card-issuance': buildIssuance, 'transaction-gateway': buildGateway, clearing: buildClearing } as const;
+const builders = {
+  'card-issuance': buildIssuance,
+  'transaction-gateway': buildGateway,
+  clearing: buildClearing,
+} as const;
 
 const portsSchema = z.object({
   ...httpEnv(0),
-  ISSUANCE_PORT: z.coerce.number().int().min(0).max(65_535).default(services['card-issuance'].defaultPort),
-  GATEWAY_PORT: z.coerce.number().int().min(0).max(65_535).default(services['transaction-gateway'].defaultPort),
+  ISSUANCE_PORT: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .max(65_535)
+    .default(services['card-issuance'].defaultPort),
+  GATEWAY_PORT: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .max(65_535)
+    .default(services['transaction-gateway'].defaultPort),
   CLEARING_PORT: z.coerce.number().int().min(0).max(65_535).default(services.clearing.defaultPort),
 });
 
@@ -56,15 +70,26 @@ export function registerServe(program: Command): void {
   program
     .command('serve')
     .argument('<service>', `one of ${Object.keys(services).join(', ')}, or all`)
-    .description('run HTTP services until SIGINT/SIGTERM (ports: ISSUANCE_PORT, GATEWAY_PORT, CLEARING_PORT)')
+    .description(
+      'run HTTP services until SIGINT/SIGTERM (ports: ISSUANCE_PORT, GATEWAY_PORT, CLEARING_PORT)',
+    )
     .action(async (which: string) => {
       const names = selectServices(which);
       const env = loadConfig(portsSchema);
       const platform = await openPlatform('serve');
       try {
-        const ports = { 'card-issuance': env.ISSUANCE_PORT, 'transaction-gateway': env.GATEWAY_PORT, clearing: env.CLEARING_PORT };
-        if (names.length === 1 && process.env.PORT !== undefined) ports[names[0] as ServiceName] = env.PORT;
-        const running = await startServices(names, platform.pool, { host: env.HOST, ports, logLevel: platform.config.LOG_LEVEL });
+        const ports = {
+          'card-issuance': env.ISSUANCE_PORT,
+          'transaction-gateway': env.GATEWAY_PORT,
+          clearing: env.CLEARING_PORT,
+        };
+        if (names.length === 1 && process.env.PORT !== undefined)
+          ports[names[0] as ServiceName] = env.PORT;
+        const running = await startServices(names, platform.pool, {
+          host: env.HOST,
+          ports,
+          logLevel: platform.config.LOG_LEVEL,
+        });
         for (const r of running) platform.log.info({ service: r.name, url: r.url }, 'listening');
         const signal = await untilSignal();
         platform.log.info({ signal }, 'shutting down');

@@ -15,7 +15,9 @@ export function openQueues(platform: Platform): QueueFactory {
 
 export function startWorkers(queues: QueueFactory, log: Logger): void {
   for (const def of jobDefinitions) {
-    queues.worker(def.queue, (job) => def.process(job.name, job.data, log), { concurrency: def.concurrency });
+    queues.worker(def.queue, (job) => def.process(job.name, job.data, log), {
+      concurrency: def.concurrency,
+    });
     log.info({ queue: def.queue, backend: queues.backend }, 'worker started');
   }
 }
@@ -23,7 +25,9 @@ export function startWorkers(queues: QueueFactory, log: Logger): void {
 export function registerWorker(program: Command): void {
   program
     .command('worker')
-    .description('run the job processors (BullMQ on Redis when REDIS_URL is set, else on PostgreSQL)')
+    .description(
+      'run the job processors (BullMQ on Redis when REDIS_URL is set, else on PostgreSQL)',
+    )
     .action(async () => {
       const platform = await openPlatform('worker');
       const queues = openQueues(platform);

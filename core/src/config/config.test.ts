@@ -4,7 +4,14 @@ import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { AppError } from '../errors/index.js';
-import { fillDevelopmentSecrets, formatConfigProblems, httpEnv, keyMaterial, loadConfig, runtimeEnv } from './index.js';
+import {
+  fillDevelopmentSecrets,
+  formatConfigProblems,
+  httpEnv,
+  keyMaterial,
+  loadConfig,
+  runtimeEnv,
+} from './index.js';
 
 const schema = z.object({ ...runtimeEnv, ...httpEnv(8081), CITYCARD_KEK: keyMaterial });
 const kek = 'ab'.repeat(32);
@@ -13,7 +20,8 @@ function problemsOf(env: Record<string, string>): string[] {
   try {
     loadConfig(schema, env);
   } catch (err) {
-    if (err instanceof AppError) return (err.details?.problems as { variable: string }[]).map((p) => p.variable);
+    if (err instanceof AppError)
+      return (err.details?.problems as { variable: string }[]).map((p) => p.variable);
   }
   return [];
 }
@@ -27,13 +35,23 @@ afterEach(async () => {
 describe('config', () => {
   it('applies defaults for everything that is not a secret', () => {
     const config = loadConfig(schema, { CITYCARD_KEK: kek });
-    expect(config).toMatchObject({ CITYCARD_MODE: 'production', PORT: 8081, HOST: '127.0.0.1', LOG_LEVEL: 'info' });
+    expect(config).toMatchObject({
+      CITYCARD_MODE: 'production',
+      PORT: 8081,
+      HOST: '127.0.0.1',
+      LOG_LEVEL: 'info',
+    });
     expect(config.DATABASE_URL).toBeUndefined();
   });
 
   it('reports every problem at once, never a value', () => {
     const secret = 'not-a-key-but-secret-looking';
-    const env = { CITYCARD_KEK: secret, PORT: 'eighty', DATABASE_URL: 'mysql://x', LOG_LEVEL: 'loud' };
+    const env = {
+      CITYCARD_KEK: secret,
+      PORT: 'eighty',
+      DATABASE_URL: 'mysql://x',
+      LOG_LEVEL: 'loud',
+    };
     expect(problemsOf(env).sort()).toEqual(['CITYCARD_KEK', 'DATABASE_URL', 'LOG_LEVEL', 'PORT']);
     try {
       loadConfig(schema, env);

@@ -9,15 +9,16 @@ export const modes = ['production', 'development', 'demo'] as const;
 export type Mode = (typeof modes)[number];
 
 const url = (protocols: readonly string[]) =>
-  z
-    .string()
-    .refine((value) => {
+  z.string().refine(
+    (value) => {
       try {
         return protocols.includes(new URL(value).protocol);
       } catch {
         return false;
       }
-    }, `must be a URL starting with ${protocols.join(' or ')}//`);
+    },
+    `must be a URL starting with ${protocols.join(' or ')}//`,
+  );
 
 const logLevel = z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']);
 
@@ -41,7 +42,6 @@ export const httpEnv = (defaultPort: number) => ({
 export const keyMaterial = z
   .string()
   .refine(
-    (value) =>
-      /^[0-9a-fA-F]{64}$/.test(value) || Buffer.from(value, 'base64').length === 32,
+    (value) => /^[0-9a-fA-F]{64}$/.test(value) || Buffer.from(value, 'base64').length === 32,
     'must be 32 bytes as 64 hex characters or base64',
   );

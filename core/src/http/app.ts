@@ -1,4 +1,11 @@
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
 import Fastify, { type FastifyInstance } from 'fastify';
+import {
+  jsonSchemaTransform,
+  serializerCompiler,
+  validatorCompiler,
+} from 'fastify-type-provider-zod';
 import { AppError } from '../errors/index.js';
 import { loggerOptions } from '../logging/index.js';
 import { errorHandlerPlugin } from './error-handler.js';
@@ -13,6 +20,12 @@ export interface HttpAppOptions {
   /** Each check must resolve for /readyz to answer 200 (a database ping, a queue ping). */
   readonly readiness?: Readonly<Record<string, ReadinessCheck>>;
   readonly bodyLimit?: number;
+  /** Serve an OpenAPI document built from the routes' zod schemas at /docs. */
+  readonly openapi?: {
+    readonly title: string;
+    readonly version: string;
+    readonly description?: string;
+  };
 }
 
 /**
@@ -23,11 +36,12 @@ export async function createHttpApp(options: HttpAppOptions): Promise<FastifyIns
   const app = Fastify({
     logger: loggerOptions(options.name, options.logLevel ?? 'info'),
     genReqId: requestIdFrom,
-    requestIdLogLabel: 'reqId',
     bodyLimit: options.bodyLimit ?? 1_048_576,
-    disableRequestLogging: false,
   });
+  app.setValidatorCompiler(validatorCompiler);
+  app.setSerializerCompiler(serializerCompiler);
   await app.register(errorHandlerPlugin);
+  if (options.openapi !== undefined) await registerDocs(app, options.openapi);
   app.addHook('onSend', async (request, reply) => {
     void reply.header('x-request-id', request.id);
     await Promise.resolve();
@@ -46,9 +60,31 @@ export async function createHttpApp(options: HttpAppOptions): Promise<FastifyIns
       }),
     );
     if (failed.length > 0) {
-      throw new AppError('SERVICE_UNAVAILABLE', { message: `Not ready: ${failed.sort().join(', ')}`, details: { failed } });
+      throw new AppError('SERVICE_UNAVAILABLE', {
+        message: `Not ready: ${failed.sort().join(', ')}`,
+        details: { failed },
+      });
     }
     return { service: options.name, status: 'ready', checks: checks.map(([name]) => name).sort() };
   });
   return app;
+}
+
+async function registerDocs(
+  app: FastifyInstance,
+  info: NonNullable<HttpAppOptions['openapi']>,
+): Promise<void> {
+  await app.register(swagger, {
+    openapi: {
+      openapi: '3.1.0',
+      info: {
+        title: info.title,
+        version: info.version,
+        ...(info.description ? { description: info.description } : {}),
+      },
+      components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
+    },
+    transform: jsonSchemaTransform,
+  });
+  await app.register(swaggerUi, { routePrefix: '/docs' });
 }

@@ -19,13 +19,19 @@ export interface FieldIssue {
 /** Zod issues as `body.items.3.amount`-style paths a client can point at a form field with. */
 export function fieldIssues(error: z.ZodError, location?: string): FieldIssue[] {
   return error.issues.map((issue) => ({
-    path: [location, ...issue.path.map(String)].filter((p) => p !== undefined && p !== '').join('.'),
+    path: [location, ...issue.path.map(String)]
+      .filter((p) => p !== undefined && p !== '')
+      .join('.'),
     message: issue.message,
   }));
 }
 
 /** Validates route input; a failure is a 400 naming every offending field. */
-export function parseInput<S extends z.ZodType>(schema: S, value: unknown, location: string): z.infer<S> {
+export function parseInput<S extends z.ZodType>(
+  schema: S,
+  value: unknown,
+  location: string,
+): z.infer<S> {
   const result = schema.safeParse(value);
   if (result.success) return result.data;
   throw new AppError('VALIDATION_FAILED', {
@@ -46,7 +52,12 @@ const frameworkCodes: Readonly<Record<number, ErrorCode>> = {
 
 function toBody(err: unknown, requestId: string): { status: number; body: ErrorBody } | undefined {
   if (err instanceof AppError) {
-    const body: ErrorBody = { code: err.code, message: err.message, requestId, retryable: err.retryable };
+    const body: ErrorBody = {
+      code: err.code,
+      message: err.message,
+      requestId,
+      retryable: err.retryable,
+    };
     if (err.details !== undefined) body.details = err.details;
     return { status: err.httpStatus, body };
   }
@@ -57,7 +68,9 @@ function toBody(err: unknown, requestId: string): { status: number; body: ErrorB
   const fastifyError = err as Partial<FastifyError>;
   if (Array.isArray(fastifyError.validation)) {
     const issues = fastifyError.validation.map((v) => ({
-      path: [fastifyError.validationContext, ...v.instancePath.split('/').filter(Boolean)].filter(Boolean).join('.'),
+      path: [fastifyError.validationContext, ...v.instancePath.split('/').filter(Boolean)]
+        .filter(Boolean)
+        .join('.'),
       message: v.message ?? 'invalid',
     }));
     return toBody(new AppError('VALIDATION_FAILED', { details: { issues } }), requestId);
@@ -79,11 +92,18 @@ async function errorHandler(app: FastifyInstance): Promise<void> {
       return reply.status(known.status).send(known.body);
     }
     request.log.error({ err }, 'unhandled error');
-    const body: ErrorBody = { code: 'INTERNAL', message: 'Internal error', requestId: request.id, retryable: true };
+    const body: ErrorBody = {
+      code: 'INTERNAL',
+      message: 'Internal error',
+      requestId: request.id,
+      retryable: true,
+    };
     return reply.status(500).send(body);
   });
   app.setNotFoundHandler((request, reply) => {
-    const err = new AppError('NOT_FOUND', { message: `No route ${request.method} ${request.url.split('?')[0] ?? ''}` });
+    const err = new AppError('NOT_FOUND', {
+      message: `No route ${request.method} ${request.url.split('?')[0] ?? ''}`,
+    });
     const known = toBody(err, request.id);
     return reply.status(404).send(known?.body);
   });
@@ -91,4 +111,7 @@ async function errorHandler(app: FastifyInstance): Promise<void> {
 }
 
 /** Answers `{code, message, requestId, retryable, details?}` for every error a route can raise. */
-export const errorHandlerPlugin = fp(errorHandler, { name: 'citycard-error-handler', fastify: '5.x' });
+export const errorHandlerPlugin = fp(errorHandler, {
+  name: 'citycard-error-handler',
+  fastify: '5.x',
+});

@@ -19,7 +19,9 @@ async function workspace(files: Record<string, string>): Promise<string> {
 }
 
 const manifest = (deps: string[]): string =>
-  JSON.stringify({ dependencies: Object.fromEntries(deps.map((d) => [`@citycard/${d}`, '0.1.0'])) });
+  JSON.stringify({
+    dependencies: Object.fromEntries(deps.map((d) => [`@citycard/${d}`, '0.1.0'])),
+  });
 
 afterEach(async () => {
   if (scratch !== undefined) await rm(scratch, { recursive: true, force: true });
@@ -40,14 +42,18 @@ describe('the dependency rule', () => {
     });
     const violations = await checkDependencies(root);
     expect(violations).toHaveLength(1);
-    expect(violations[0]).toMatchObject({ kind: 'forbidden-import', file: 'card-issuance/src/bad.ts' });
+    expect(violations[0]).toMatchObject({
+      kind: 'forbidden-import',
+      file: 'card-issuance/src/bad.ts',
+    });
     expect(violations[0]?.detail).toContain('card-issuance may not import @citycard/clearing');
   });
 
   it('fails on a relative path that reaches into another package', async () => {
     const root = await workspace({
       'clearing/package.json': manifest([]),
-      'clearing/src/ledger.ts': "import { y } from '../../transaction-gateway/src/y.js';\nexport const z = y;\n",
+      'clearing/src/ledger.ts':
+        "import { y } from '../../transaction-gateway/src/y.js';\nexport const z = y;\n",
     });
     expect((await checkDependencies(root)).map((v) => v.kind)).toEqual(['escapes-package']);
   });
@@ -64,7 +70,8 @@ describe('the dependency rule', () => {
     const root = await workspace({
       'core/package.json': manifest([]),
       'core/src/a.ts': "import { b } from './b.js';\nexport const a = b;\n",
-      'core/src/b.ts': "import type { a } from './a.js';\nexport const b = 1 as unknown as typeof a;\n",
+      'core/src/b.ts':
+        "import type { a } from './a.js';\nexport const b = 1 as unknown as typeof a;\n",
     });
     const violations = await checkDependencies(root);
     expect(violations.map((v) => v.kind)).toEqual(['cycle']);

@@ -68,23 +68,46 @@ function checkFile(root: string, source: SourceFile, declared: Set<string>): Vio
     if (spec.startsWith('.')) {
       const target = path.resolve(path.dirname(source.file), spec);
       if (!target.startsWith(pkgRoot + path.sep)) {
-        out.push({ kind: 'escapes-package', file: rel, detail: `relative import ${spec} leaves ${source.pkg}/` });
+        out.push({
+          kind: 'escapes-package',
+          file: rel,
+          detail: `relative import ${spec} leaves ${source.pkg}/`,
+        });
       }
       continue;
     }
-    if (nativeCardIo.some((n) => spec === n || spec.startsWith(`${n}/`)) && !mayUseNativeCardIo.has(source.pkg)) {
-      out.push({ kind: 'forbidden-import', file: rel, detail: `${source.pkg} may not load ${spec} (native PC/SC)` });
+    if (
+      nativeCardIo.some((n) => spec === n || spec.startsWith(`${n}/`)) &&
+      !mayUseNativeCardIo.has(source.pkg)
+    ) {
+      out.push({
+        kind: 'forbidden-import',
+        file: rel,
+        detail: `${source.pkg} may not load ${spec} (native PC/SC)`,
+      });
       continue;
     }
     if (!spec.startsWith(WORKSPACE_SCOPE)) continue;
     const target = spec.slice(WORKSPACE_SCOPE.length);
     const targetPkg = target.split('/')[0] ?? target;
     if (targetPkg === source.pkg) {
-      out.push({ kind: 'forbidden-import', file: rel, detail: `${spec}: import your own package by relative path` });
+      out.push({
+        kind: 'forbidden-import',
+        file: rel,
+        detail: `${spec}: import your own package by relative path`,
+      });
     } else if (!isAllowed(source.pkg, target)) {
-      out.push({ kind: 'forbidden-import', file: rel, detail: `${source.pkg} may not import ${spec} (DESIGN.md dependency rule)` });
+      out.push({
+        kind: 'forbidden-import',
+        file: rel,
+        detail: `${source.pkg} may not import ${spec} (DESIGN.md dependency rule)`,
+      });
     } else if (!declared.has(`${WORKSPACE_SCOPE}${targetPkg}`)) {
-      out.push({ kind: 'undeclared-dependency', file: rel, detail: `${spec} is not in ${source.pkg}/package.json dependencies` });
+      out.push({
+        kind: 'undeclared-dependency',
+        file: rel,
+        detail: `${spec} is not in ${source.pkg}/package.json dependencies`,
+      });
     }
   }
   return out;
@@ -92,7 +115,10 @@ function checkFile(root: string, source: SourceFile, declared: Set<string>): Vio
 
 export function isAllowed(fromPkg: string, target: string): boolean {
   const rules = allowedImports[fromPkg] ?? [];
-  return rules.some((rule) => rule === '*' || target === rule || (!rule.includes('/') && target.startsWith(`${rule}/`)));
+  return rules.some(
+    (rule) =>
+      rule === '*' || target === rule || (!rule.includes('/') && target.startsWith(`${rule}/`)),
+  );
 }
 
 export function importsOf(text: string): string[] {
@@ -120,9 +146,19 @@ function findCycles(root: string, files: readonly SourceFile[]): Violation[] {
     }));
 }
 
-function resolveRelative(from: string, spec: string, known: Map<string, unknown>): string | undefined {
+function resolveRelative(
+  from: string,
+  spec: string,
+  known: Map<string, unknown>,
+): string | undefined {
   const base = path.resolve(path.dirname(from), spec);
-  const candidates = [base, base.replace(/\.js$/, '.ts'), base.replace(/\.js$/, '.tsx'), `${base}.ts`, path.join(base, 'index.ts')];
+  const candidates = [
+    base,
+    base.replace(/\.js$/, '.ts'),
+    base.replace(/\.js$/, '.tsx'),
+    `${base}.ts`,
+    path.join(base, 'index.ts'),
+  ];
   return candidates.find((c) => known.has(c));
 }
 

@@ -7,10 +7,12 @@ export function renderErrorsDoc(previous: string): string {
   const notes = new Map<string, string>();
   for (const line of previous.split('\n')) {
     const cells = line.split('|').map((c) => c.trim());
-    if (cells.length >= 7 && /^`[A-Z0-9_]+`$/.test(cells[1] ?? '')) notes.set((cells[1] ?? '').slice(1, -1), cells[5] ?? '');
+    if (cells.length >= 7 && /^`[A-Z0-9_]+`$/.test(cells[1] ?? ''))
+      notes.set((cells[1] ?? '').slice(1, -1), cells[5] ?? '');
   }
   const rows = Object.entries(catalogue).map(
-    ([code, e]) => `| \`${code}\` | ${e.httpStatus} | ${e.retryable ? 'yes' : 'no'} | ${e.message} | ${notes.get(code) ?? ''} |`,
+    ([code, e]) =>
+      `| \`${code}\` | ${e.httpStatus} | ${e.retryable ? 'yes' : 'no'} | ${e.message} | ${notes.get(code) ?? ''} |`,
   );
   return [
     '# Error codes',
