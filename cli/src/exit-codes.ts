@@ -6,8 +6,10 @@ export const exitCodes = {
   failure: 1,
   usage: 64,
   dataError: 65,
+  noInput: 66,
   unavailable: 69,
   software: 70,
+  cantCreate: 73,
   config: 78,
 } as const;
 

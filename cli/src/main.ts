@@ -45,6 +45,16 @@ function fail(err: unknown): number {
     else process.stderr.write(`citycard: ${err.code}: ${err.message}\n`);
     return exitCodeFor(err.code);
   }
+  const fsError = err as NodeJS.ErrnoException;
+  if (fsError.code === 'ENOENT' || fsError.code === 'EACCES' || fsError.code === 'EEXIST') {
+    const what = {
+      ENOENT: 'no such file',
+      EACCES: 'permission denied',
+      EEXIST: 'file already exists',
+    }[fsError.code];
+    process.stderr.write(`citycard: ${fsError.path ?? 'file'}: ${what}\n`);
+    return fsError.code === 'EEXIST' ? exitCodes.cantCreate : exitCodes.noInput;
+  }
   if (err instanceof Error && err.name === 'ZodError') {
     process.stderr.write(`citycard: invalid argument: ${err.message}\n`);
     return exitCodes.usage;

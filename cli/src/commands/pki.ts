@@ -1,9 +1,10 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import type { Command } from 'commander';
+import { Option, type Command } from 'commander';
 import { z } from 'zod';
 import { keyMaterial, loadConfig, runtimeEnv } from '@citycard/core/config';
-import { FilePkiStore, parseKek } from '@citycard/core/crypto';
+import { createKeyAndCsr, FilePkiStore, parseKek } from '@citycard/core/crypto';
+import { positiveInt } from '../options.js';
 import { loadSecrets, type BaseConfig } from '../platform.js';
 
 const roles = ['terminal', 'reader-agent', 'service'] as const;
@@ -34,12 +35,12 @@ export function registerPki(program: Command): void {
     .command('init')
     .description('create the platform CA (its key is stored sealed under CITYCARD_KEK)')
     .option('--common-name <cn>', 'CA common name', 'citycard platform CA')
-    .option('--days <n>', 'validity in days', '3650')
-    .action(async (opts: { commonName: string; days: string }) => {
+    .option('--days <n>', 'validity in days', positiveInt, 3650)
+    .action(async (opts: { commonName: string; days: number }) => {
       const store = await openPkiStore();
       await store.init({
         commonName: opts.commonName,
-        validityDays: Number.parseInt(opts.days, 10),
+        validityDays: opts.days,
       });
       console.log(`Created the platform CA in ${store.dir}`);
     });
@@ -48,20 +49,24 @@ export function registerPki(program: Command): void {
     .command('issue')
     .description('issue a client certificate from a CSR (PEM)')
     .requiredOption('--csr <file>', 'the certificate signing request')
-    .requiredOption('--role <role>', roles.join(' | '))
+    .addOption(
+      new Option('--role <role>', 'what the certificate is for')
+        .choices(roles)
+        .makeOptionMandatory(),
+    )
     .requiredOption('--subject <id>', 'the terminal, agent or service id the certificate names')
-    .option('--days <n>', 'validity in days', '365')
+    .option('--days <n>', 'validity in days', positiveInt, 365)
     .option('--out <file>', 'write the certificate here instead of stdout')
     .action(
-      async (opts: { csr: string; role: string; subject: string; days: string; out?: string }) => {
-        const role = z.enum(roles).parse(opts.role);
+      async (opts: { csr: string; role: string; subject: string; days: number; out?: string }) => {
+        const role = opts.role as (typeof roles)[number];
         const store = await openPkiStore();
         const csrPem = await readFile(opts.csr, 'utf8');
         const issued = await store.issue({
           csrPem,
           role,
           subjectId: opts.subject,
-          validityDays: Number.parseInt(opts.days, 10),
+          validityDays: opts.days,
         });
         if (opts.out === undefined) process.stdout.write(issued.certPem);
         else await writeFile(opts.out, issued.certPem);
@@ -70,6 +75,21 @@ export function registerPki(program: Command): void {
         );
       },
     );
+
+  pki
+    .command('request')
+    .description(
+      'make a private key and a certificate signing request (for a terminal, an agent or a service)',
+    )
+    .requiredOption('--subject <id>', 'the id the certificate will name')
+    .requiredOption('--key-out <file>', 'where to write the private key (mode 0600)')
+    .requiredOption('--csr-out <file>', 'where to write the CSR')
+    .action(async (opts: { subject: string; keyOut: string; csrOut: string }) => {
+      const { keyPem, csrPem } = createKeyAndCsr({ commonName: opts.subject });
+      await writeFile(opts.keyOut, keyPem, { mode: 0o600, flag: 'wx' });
+      await writeFile(opts.csrOut, csrPem);
+      console.log(`Wrote ${opts.keyOut} and ${opts.csrOut}`);
+    });
 
   pki
     .command('revoke')
