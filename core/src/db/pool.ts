@@ -11,6 +11,8 @@ export interface PoolOptions {
   /** Shown in pg_stat_activity, so a stuck query can be traced to its service. */
   applicationName: string;
   max?: number;
+  /** Schemas a service's own queries see unqualified, its own first (e.g. ['issuance', 'public']). */
+  searchPath?: readonly string[];
   log?: PoolLog;
 }
 
@@ -50,6 +52,9 @@ export function createPool(options: PoolOptions): pg.Pool {
     application_name: options.applicationName,
     max: options.max ?? 10,
     types: exactTypeParsers(),
+    ...(options.searchPath === undefined
+      ? {}
+      : { options: `-c search_path=${searchPathValue(options.searchPath)}` }),
   });
   // An idle client losing its connection (server restart, network blip) emits 'error' on the
   // pool; without a listener Node treats it as unhandled and the whole process dies. The pool
@@ -61,4 +66,12 @@ export function createPool(options: PoolOptions): pg.Pool {
     );
   });
   return pool;
+}
+
+function searchPathValue(schemas: readonly string[]): string {
+  for (const schema of schemas) {
+    if (!/^[a-z_][a-z0-9_]*$/.test(schema))
+      throw new Error(`invalid schema name in search path: ${schema}`);
+  }
+  return schemas.join(',');
 }
