@@ -1,2 +1,6 @@
 export { service } from './service.js';
-export { buildApp, type AppDeps } from './app.js';
+export { buildIssuanceApp, type BuiltApp } from './app.js';
+export { defaultSettings, type IssuanceDeps, type IssuanceSettings } from './deps.js';
+export { roles, type Role, type StaffPrincipal } from './auth/roles.js';
+export { bootstrapAdmin, type BootstrapResult } from './auth/staff.js';
+export { verifyAuditChain } from './audit/verify.js';

@@ -3,6 +3,7 @@ import { formatConfigProblems } from '@citycard/core/config';
 import { AppError } from '@citycard/core/errors';
 import { registerDb } from './commands/db.js';
 import { registerDemo } from './commands/demo.js';
+import { registerIssuanceAdmin } from './commands/issuance-admin.js';
 import { registerPki } from './commands/pki.js';
 import { registerServe } from './commands/serve.js';
 import { registerWorker } from './commands/worker.js';
@@ -20,6 +21,7 @@ registerDb(program);
 registerServe(program);
 registerWorker(program);
 registerPki(program);
+registerIssuanceAdmin(program);
 registerDemo(program);
 
 program.addHelpText(

@@ -93,7 +93,7 @@ async function runDemo(platform: Platform, keepRunning: boolean): Promise<void> 
     );
 
     const names = Object.keys(services) as ServiceName[];
-    const running = await startServices(names, platform.pool, {
+    const running = await startServices(names, platform, {
       host: '127.0.0.1',
       ports: {},
       logLevel: 'warn',
@@ -113,7 +113,7 @@ async function runDemo(platform: Platform, keepRunning: boolean): Promise<void> 
         await untilSignal();
       }
     } finally {
-      await Promise.all(running.map((r) => r.app.close()));
+      await Promise.all(running.map((r) => r.close()));
     }
   } finally {
     await queues.close();

@@ -4,17 +4,33 @@ import { z } from 'zod';
 import { AppError } from '@citycard/core/errors';
 import { httpEnv, loadConfig } from '@citycard/core/config';
 import { buildApp as buildClearing } from '@citycard/clearing';
-import { buildApp as buildIssuance } from '@citycard/card-issuance';
+import { buildIssuanceApp } from '@citycard/card-issuance';
 import { buildApp as buildGateway } from '@citycard/transaction-gateway';
-import type pg from 'pg';
-import { openPlatform, services, type ServiceName } from '../platform.js';
+import { issuanceDeps, issuancePool } from '../issuance.js';
+import { openPlatform, services, type Platform, type ServiceName } from '../platform.js';
 import { untilSignal } from '../signals.js';
 
-const builders = {
-  'card-issuance': buildIssuance,
-  'transaction-gateway': buildGateway,
-  clearing: buildClearing,
-} as const;
+type Builder = (
+  platform: Platform,
+  logLevel: string,
+) => Promise<{ app: FastifyInstance; close(): Promise<void> }>;
+
+/** Each service gets a pool of its own, with its schema first on the search path. */
+const builders: Record<ServiceName, Builder> = {
+  'card-issuance': async (platform, logLevel) => {
+    const db = issuancePool(platform);
+    const { app } = await buildIssuanceApp(await issuanceDeps(platform, db), logLevel);
+    return { app, close: () => db.end() };
+  },
+  'transaction-gateway': async (platform, logLevel) => ({
+    app: await buildGateway({ db: platform.pool, logLevel }),
+    close: () => Promise.resolve(),
+  }),
+  clearing: async (platform, logLevel) => ({
+    app: await buildClearing({ db: platform.pool, logLevel }),
+    close: () => Promise.resolve(),
+  }),
+};
 
 const portsSchema = z.object({
   ...httpEnv(0),
@@ -37,22 +53,31 @@ export interface RunningService {
   readonly name: ServiceName;
   readonly url: string;
   readonly app: FastifyInstance;
+  close(): Promise<void>;
 }
 
 export async function startServices(
   names: readonly ServiceName[],
-  pool: pg.Pool,
+  platform: Platform,
   opts: { host: string; ports: Partial<Record<ServiceName, number>>; logLevel: string },
 ): Promise<RunningService[]> {
   const running: RunningService[] = [];
   try {
     for (const name of names) {
-      const app = await builders[name]({ db: pool, logLevel: opts.logLevel });
-      const address = await app.listen({ host: opts.host, port: opts.ports[name] ?? 0 });
-      running.push({ name, url: address, app });
+      const built = await builders[name](platform, opts.logLevel);
+      const address = await built.app.listen({ host: opts.host, port: opts.ports[name] ?? 0 });
+      running.push({
+        name,
+        url: address,
+        app: built.app,
+        close: async () => {
+          await built.app.close();
+          await built.close();
+        },
+      });
     }
   } catch (err) {
-    await Promise.all(running.map((r) => r.app.close()));
+    await Promise.all(running.map((r) => r.close()));
     throw err;
   }
   return running;
@@ -85,7 +110,7 @@ export function registerServe(program: Command): void {
         };
         if (names.length === 1 && process.env.PORT !== undefined)
           ports[names[0] as ServiceName] = env.PORT;
-        const running = await startServices(names, platform.pool, {
+        const running = await startServices(names, platform, {
           host: env.HOST,
           ports,
           logLevel: platform.config.LOG_LEVEL,
@@ -93,7 +118,7 @@ export function registerServe(program: Command): void {
         for (const r of running) platform.log.info({ service: r.name, url: r.url }, 'listening');
         const signal = await untilSignal();
         platform.log.info({ signal }, 'shutting down');
-        await Promise.all(running.map((r) => r.app.close()));
+        await Promise.all(running.map((r) => r.close()));
       } finally {
         await platform.close();
       }

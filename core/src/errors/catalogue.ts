@@ -55,6 +55,57 @@ export const catalogue = {
   PKI_NOT_INITIALISED: spec('The platform CA has not been created (run citycard pki init)', 500),
   PKI_EXISTS: spec('A platform CA already exists', 409),
 
+  // --- issuance: cardholders
+  ID_NUMBER_INVALID: spec('The identity document number is not valid', 400),
+  ID_NUMBER_MISMATCH: spec('The date of birth or sex does not agree with the identity number', 400),
+  CARDHOLDER_NOT_FOUND: spec('No such cardholder', 404),
+  CARDHOLDER_EXISTS: spec('A cardholder with this identity document is already registered', 409),
+  CARDHOLDER_VERSION_CONFLICT: spec('The cardholder was changed meanwhile; reload and retry', 409),
+
+  // --- issuance: cards
+  CARD_NOT_FOUND: spec('No such card', 404),
+  CARD_TRANSITION_ILLEGAL: spec('The card cannot do this in its current state', 409),
+  CARD_NUMBER_LENGTH_INVALID: spec('The card number has the wrong number of digits', 400),
+  CARD_NUMBER_NOT_DIGITS: spec('A card number has only digits', 400),
+  CARD_NUMBER_CHECK_DIGIT_INVALID: spec('The card number check digit is wrong', 400),
+  PRODUCT_NOT_FOUND: spec('No such product', 404),
+  PRODUCT_INACTIVE: spec('This product is no longer issued', 409),
+  STOCK_BATCH_REJECTED: spec('Malformed or duplicate UIDs in the batch; nothing imported', 400),
+  SHADOW_BALANCE_NEGATIVE: spec('The shadow balance would fall below zero', 409),
+  SHADOW_BALANCE_ABOVE_MAX: spec('The shadow balance would exceed the product maximum', 400),
+  SHADOW_ENTRY_REFUSED: spec('The card does not take this balance entry in its state', 409),
+  BALANCE_TRANSFER_NOT_PENDING: spec('The card has no balance transfer waiting', 409),
+  BALANCE_TRANSFER_HELD: spec('The balance transfer is still in its hold period', 409),
+  BALANCE_TRANSFER_PENDING: spec('A balance transfer to this card is still pending', 409),
+
+  // --- issuance: drawers
+  BRANCH_NOT_FOUND: spec('No such branch', 404),
+  BRANCH_CODE_TAKEN: spec('Another branch already has this code', 409),
+  BRANCH_CLOSED: spec('The branch is closed', 409),
+  BRANCH_BUSY: spec('The branch still has open drawers', 409),
+  BRANCH_OUT_OF_SCOPE: spec('This belongs to another branch than yours', 403),
+  COUNTER_NOT_FOUND: spec('No such counter', 404),
+  COUNTER_CODE_TAKEN: spec('The branch already has a counter with this code', 409),
+  COUNTER_INACTIVE: spec('The counter is not in service', 409),
+  COUNTER_BUSY: spec('Another drawer is open at this counter', 409),
+  COUNTER_SESSION_MISMATCH: spec('This is not the counter you signed in at', 409),
+  DRAWER_NOT_FOUND: spec('No such drawer', 404),
+  DRAWER_NOT_OPEN: spec('You have no open cash drawer', 409),
+  DRAWER_ALREADY_OPEN: spec('You already have an open cash drawer', 409),
+  DRAWER_CLOSED: spec('The drawer is closed and takes no more cash movements', 409),
+  DRAWER_NOT_YOURS: spec('Only the clerk holding a drawer moves cash through it', 403),
+  DRAWER_CASH_INSUFFICIENT: spec('The drawer does not hold enough cash for this payout', 409),
+  CASH_MOVEMENT_INVALID: spec('The cash movement has the wrong sign for its kind', 400),
+
+  // --- issuance: staff and audit
+  LOGIN_FAILED: spec('The username or password is wrong', 401),
+  ACCOUNT_LOCKED: spec('Too many failed sign-ins: the account is locked for a while', 423, true),
+  STAFF_NOT_FOUND: spec('No such member of staff', 404),
+  USERNAME_TAKEN: spec('Another account already has this username', 409),
+  PASSWORD_TOO_WEAK: spec('The password is too short or too long', 400),
+  CURRENT_PASSWORD_WRONG: spec('The current password is wrong', 403),
+  LAST_ADMIN: spec('At least one enabled admin account must remain', 409),
+
   // --- queues
   QUEUE_UNAVAILABLE: spec('The job queue is unavailable', 503, true),
 } as const satisfies Record<string, ErrorSpec>;
