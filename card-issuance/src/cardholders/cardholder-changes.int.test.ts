@@ -62,6 +62,15 @@ interface HistoryJson {
 const history = async (id: string, headers = as.clerk) =>
   (await t.app.inject({ url: `/cardholders/${id}/history`, headers })).json<HistoryJson>();
 
+async function auditActions(cardholderId: string): Promise<string[]> {
+  const { rows } = await t.deps.db.query<{ action: string }>(
+    `SELECT action FROM issuance.audit_log
+     WHERE target_type = 'cardholder' AND target_id = $1 ORDER BY seq`,
+    [cardholderId],
+  );
+  return rows.map((r) => r.action);
+}
+
 const searchById = (idNumber: string, headers = as.clerk) =>
   t.app.inject({ method: 'POST', url: '/cardholders/search', headers, payload: { idNumber } });
 
@@ -93,6 +102,27 @@ describe('changing a cardholder', () => {
     const got = await t.app.inject({ url: `/cardholders/${cardholder.id}`, headers: as.clerk });
     expect(got.json()).toMatchObject({ name: 'First Edit', version: 2 });
     expect((await history(cardholder.id)).items).toHaveLength(2);
+    expect(await auditActions(cardholder.id)).toEqual(['cardholder.register', 'cardholder.update']);
+  });
+
+  it('lets exactly one of two simultaneous changes or registrations through', async () => {
+    const { cardholder } = await registered();
+    const edits = await Promise.all(
+      ['One', 'Two'].map((name) => patch(cardholder.id, { version: 1, name })),
+    );
+    expect(edits.map((r) => r.statusCode).sort()).toEqual([200, 409]);
+    const number = residentId('1991-04-04', 'F');
+    const payload = () => ({
+      name: uniqueName(),
+      document: { type: 'resident_id', number },
+      dateOfBirth: '1991-04-04',
+    });
+    const both = await Promise.all(
+      [payload(), payload()].map((p) =>
+        t.app.inject({ method: 'POST', url: '/cardholders', headers: as.clerk, payload: p }),
+      ),
+    );
+    expect(both.map((r) => r.statusCode).sort()).toEqual([201, 409]);
   });
 
   it('fixes a document only with a reason, and keeps the old number sealed', async () => {

@@ -133,18 +133,45 @@ export async function updateCardholder(
   }
   await refuseTakenDocument(tx, id, next);
   const row = await updateCardholderRow(tx, id, next, ctx.now);
-  await insertHistory(tx, id, {
-    version: row.version,
+  await recordChange(tx, ctx, current, row, changed, input.reason ?? null);
+  return row;
+}
+
+/** The history row (with what was replaced, sealed) and the audit entry of one change. */
+async function recordChange(
+  tx: Queryable,
+  ctx: CardholderContext,
+  before: CardholderRow,
+  after: CardholderRow,
+  changed: readonly Tracked[],
+  reason: string | null,
+): Promise<void> {
+  const changedFields = changed.map((f) => FIELD_NAMES[f]);
+  await insertHistory(tx, after.id, {
+    version: after.version,
     changedAt: ctx.now,
     changedBy: ctx.actor.id,
-    changedFields: changed.map((f) => FIELD_NAMES[f]),
-    reason: input.reason ?? null,
-    previousSealed: sealPrevious(ctx.keys, id, row.version, previousValues(current, changed)),
+    changedFields,
+    reason,
+    previousSealed: sealPrevious(
+      ctx.keys,
+      after.id,
+      after.version,
+      previousValues(before, changed),
+    ),
     requestId: ctx.requestId,
   });
-  const after = { version: row.version, changedFields: changed.map((f) => FIELD_NAMES[f]) };
-  await audit(tx, ctx, 'cardholder.update', id, { version: current.version }, after);
-  return row;
+  await audit(
+    tx,
+    ctx,
+    'cardholder.update',
+    after.id,
+    { version: before.version },
+    {
+      version: after.version,
+      changedFields,
+    },
+  );
 }
 
 function nextFields(ctx: CardholderContext, current: CardholderRow, input: UpdateInput): NextState {
