@@ -106,6 +106,32 @@ export const catalogue = {
   CURRENT_PASSWORD_WRONG: spec('The current password is wrong', 403),
   LAST_ADMIN: spec('At least one enabled admin account must remain', 409),
 
+  // --- card codec and card I/O (core/card)
+  CARD_REMOVED: spec('The card left the reader before the command finished', 409, true),
+  CARD_AUTH_FAILED: spec('The card refused the key for this sector', 409),
+  CARD_ACCESS_DENIED: spec('The access bits of this block forbid the command', 409),
+  CARD_NOT_AUTHENTICATED: spec('The sector of this block has not been authenticated', 409),
+  CARD_BLOCK_INVALID: spec('No such block on this card, or a block that may not be used so', 400),
+  CARD_COMMAND_FAILED: spec('The card or reader failed the command', 502, true),
+  CARD_UNSUPPORTED: spec('This kind of card is not supported here', 422),
+  CARD_DATA_INVALID: spec('A block on the card does not decode (corrupt or foreign data)', 422),
+  ACCESS_BITS_INVALID: spec('These access conditions would brick or lock a sector', 400),
+  VALUE_BLOCK_INVALID: spec('Not a valid value block', 422),
+  PURSE_MAC_INVALID: spec('The purse MAC does not match the card, balance and counter', 422),
+  PLAN_INVALID: spec('The card plan is not valid', 400),
+
+  // --- reader agent
+  READER_NOT_FOUND: spec('No such reader', 404),
+  READER_UNPLUGGED: spec('The reader was unplugged', 503, true),
+  READER_BUSY: spec('The reader is busy with another card session', 409, true),
+  PCSC_UNAVAILABLE: spec('The PC/SC service (pcscd) is not reachable', 503, true),
+  NO_CARD_PRESENT: spec('There is no card on the reader', 409),
+  AGENT_ORIGIN_REFUSED: spec('The local API takes requests only from the local console', 403),
+
+  // --- terminal sdk
+
+  // --- issuance: keys, personalisation, loads
+
   // --- queues
   QUEUE_UNAVAILABLE: spec('The job queue is unavailable', 503, true),
 } as const satisfies Record<string, ErrorSpec>;
