@@ -1,9 +1,7 @@
 import { z } from 'zod';
 
 const hex = (bytes: number) =>
-  z
-    .string()
-    .regex(new RegExp(`^[0-9A-F]{${bytes * 2}}$`), `${bytes} bytes as upper-case hex`);
+  z.string().regex(new RegExp(`^[0-9A-F]{${bytes * 2}}$`), `${bytes} bytes as upper-case hex`);
 
 export const blockHex = hex(16);
 export const keyHex = hex(6);
@@ -20,6 +18,8 @@ export const planStepSchema = z.discriminatedUnion('op', [
     block: blockNumber,
     keyType: z.enum(['A', 'B']),
     key: keyHex,
+    /** Tried when the card refuses `key` (recovery: the sector may carry the old or the new key). */
+    fallback: z.object({ keyType: z.enum(['A', 'B']), key: keyHex }).optional(),
   }),
   z.object({
     op: z.literal('read'),
@@ -57,6 +57,8 @@ export const stepReportSchema = z.object({
   data: blockHex.optional(),
   /** Catalogue code of the failure, for a failed step. */
   error: z.object({ code: z.string(), message: z.string() }).optional(),
+  /** For an auth step: true when the fallback key was the one the card took. */
+  usedFallback: z.boolean().optional(),
 });
 export type StepReport = z.infer<typeof stepReportSchema>;
 

@@ -5,11 +5,7 @@ export type KeyType = 'A' | 'B';
 
 /** What the ATR says is in the field (PC/SC part 3 for contactless storage cards). */
 export type CardKind =
-  | 'mifare-classic-1k'
-  | 'mifare-classic-4k'
-  | 'mifare-ultralight'
-  | 'iso14443-4'
-  | 'unknown';
+  'mifare-classic-1k' | 'mifare-classic-4k' | 'mifare-ultralight' | 'iso14443-4' | 'unknown';
 
 export interface CardIdentity {
   /** 4 or 7 bytes. */
