@@ -19,6 +19,7 @@ const byCode: Partial<Record<ErrorCode, number>> = {
   QUEUE_UNAVAILABLE: exitCodes.unavailable,
   SERVICE_UNAVAILABLE: exitCodes.unavailable,
   EMBEDDED_PG_FAILED: exitCodes.unavailable,
+  PCSC_UNAVAILABLE: exitCodes.unavailable,
   MIGRATION_EDITED: exitCodes.dataError,
   MIGRATION_MISSING: exitCodes.dataError,
   MIGRATION_NAME_INVALID: exitCodes.dataError,
