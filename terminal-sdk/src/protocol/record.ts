@@ -1,0 +1,136 @@
+import { timingSafeEqualHex } from '@citycard/core/crypto';
+import { cmac } from './fast-cmac.js';
+import {
+  amountString,
+  isAmountString,
+  nonNegativeAmountString,
+  parseAmount,
+} from '@citycard/core/money';
+import { z } from 'zod';
+import { canonicalBytes } from './canonical.js';
+import {
+  cardNumberString,
+  hex128,
+  idString,
+  isoDateTime,
+  sequenceNumber,
+  uidString,
+} from './primitives.js';
+
+export const RECORD_VERSION = 1;
+export const RECORD_MAC_DOMAIN = 'citycard/record/v1';
+
+export const RECORD_TYPES = [
+  'purchase',
+  'transit_flat',
+  'transit_entry',
+  'transit_exit',
+  'transit_correction',
+  'card_blocked',
+] as const;
+export type RecordType = (typeof RECORD_TYPES)[number];
+
+const locationId = z.string().min(1).max(64);
+
+export const recordLocationSchema = z.strictObject({
+  routeId: locationId.optional(),
+  stopId: locationId.optional(),
+  direction: z.union([z.literal(0), z.literal(1)]).optional(),
+  vehicleId: locationId.optional(),
+  shopId: locationId.optional(),
+});
+export type RecordLocation = z.infer<typeof recordLocationSchema>;
+
+export const recordFareSchema = z.strictObject({
+  fareSetVersion: z.string().min(1).max(64),
+  fareProductId: z.string().min(1).max(64),
+  riderCategoryId: z.string().min(1).max(64),
+  baseAmount: nonNegativeAmountString,
+  discount: nonNegativeAmountString,
+  transfer: z.boolean(),
+  capApplied: z.boolean(),
+  legGroupId: z.string().min(1).max(64).optional(),
+});
+export type RecordFare = z.infer<typeof recordFareSchema>;
+
+const draftShape = {
+  type: z.enum(RECORD_TYPES),
+  cardNumber: cardNumberString,
+  uid: uidString,
+  /** The card's purse counter after the transaction. */
+  purseCounter: z.int().min(0).max(0x7fff_ffff),
+  amount: amountString,
+  balanceBefore: amountString,
+  balanceAfter: amountString,
+  occurredAt: isoDateTime,
+  operatorId: idString,
+  location: recordLocationSchema,
+  fare: recordFareSchema.optional(),
+};
+
+interface MoneyFields {
+  type: RecordType;
+  amount: string;
+  balanceBefore: string;
+  balanceAfter: string;
+}
+
+/**
+ * The money rules every record obeys: only a correction may carry a negative amount (the refund
+ * of a held maximum fare), and balanceAfter = balanceBefore − amount, exactly.
+ */
+function checkMoney(value: MoneyFields, ctx: z.RefinementCtx): void {
+  // Malformed amounts are already reported by their own fields.
+  if (![value.amount, value.balanceBefore, value.balanceAfter].every(isAmountString)) return;
+  const amount = parseAmount(value.amount, { allowNegative: true });
+  if (amount.isNegative() && value.type !== 'transit_correction') {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['amount'],
+      message: 'Only a correction may be negative',
+    });
+  }
+  const before = parseAmount(value.balanceBefore, { allowNegative: true });
+  const after = parseAmount(value.balanceAfter, { allowNegative: true });
+  if (!before.sub(amount).eq(after)) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['balanceAfter'],
+      message: 'balanceAfter must equal balanceBefore minus amount',
+    });
+  }
+}
+
+/** What a tap hands the recorder; the recorder adds version, terminal, sequence and MAC. */
+export const recordDraftSchema = z.strictObject(draftShape).superRefine(checkMoney);
+export type RecordDraft = z.infer<typeof recordDraftSchema>;
+
+export const transactionRecordSchema = z
+  .strictObject({
+    v: z.literal(RECORD_VERSION),
+    terminalId: idString,
+    sequence: sequenceNumber,
+    ...draftShape,
+    mac: hex128,
+  })
+  .superRefine(checkMoney);
+export type TransactionRecord = z.infer<typeof transactionRecordSchema>;
+export type UnsignedRecord = Omit<TransactionRecord, 'mac'>;
+
+/** The bytes a record MAC covers: every field but `mac`, in canonical form. */
+export function recordMacInput(record: UnsignedRecord | TransactionRecord): Buffer {
+  const { mac: _mac, ...unsigned } = record as TransactionRecord;
+  return canonicalBytes(RECORD_MAC_DOMAIN, unsigned);
+}
+
+export function recordMac(record: UnsignedRecord, macKey: Buffer): string {
+  return cmac(macKey, recordMacInput(record)).toString('hex');
+}
+
+export function signRecord(record: UnsignedRecord, macKey: Buffer): TransactionRecord {
+  return { ...record, mac: recordMac(record, macKey) };
+}
+
+export function verifyRecordMac(record: TransactionRecord, macKey: Buffer): boolean {
+  return timingSafeEqualHex(recordMac(record, macKey), record.mac);
+}

@@ -1,0 +1,7 @@
+export {
+  createRecorder,
+  decodeRecordPayload,
+  type RecorderCredentials,
+  type RecorderOptions,
+  type TransactionRecorder,
+} from './recorder.js';
