@@ -22,7 +22,7 @@ import {
 } from './layout.js';
 import { encodeMad, MAD_AID_FREE } from './mad.js';
 import type { CardPlan, PlanStep } from './plan.js';
-import { purseUpdateWrites, type PurseKind } from './purse.js';
+import { purseUpdateWrites, type PurseKind, type PurseState } from './purse.js';
 import { EMPTY_TRANSIT_STATE, encodeTransitState } from './transit.js';
 
 type Write = { block: number; data: Buffer };
@@ -219,7 +219,8 @@ export interface LoadPlanInput {
   uid: UidInput;
   keys: CardKeys;
   layout?: CardLayout;
-  current: { balanceFen: number; counter: number };
+  /** `source` as decodePurse gave it: after a torn update only the backup may be valid. */
+  current: { balanceFen: number; counter: number; source?: PurseState['source'] };
   newBalanceFen: number;
   history: HistoryEntry;
   /** The purse record block as last read: the plan stops if the card changed since. */
@@ -258,6 +259,7 @@ export function buildLoadPlan(input: LoadPlanInput): CardPlan {
       newBalanceFen: input.newBalanceFen,
       newCounter,
       lastKind: input.lastKind ?? 'load',
+      ...(input.current.source === undefined ? {} : { from: input.current.source }),
     },
     layout,
   );

@@ -147,10 +147,57 @@ describe('decodePurse', () => {
     });
   });
 
-  it('refuses a value block that is not one', () => {
+  it('refuses a value block that is not one, unless the vouched backup stands in', () => {
     const blocks: Blocks = new Map();
     apply(blocks, 1000, 3);
     blocks.set(8, Buffer.alloc(16, 0xaa));
+    expect(decodePurse(read(blocks), UID, KEY)).toMatchObject({
+      balanceFen: 1000,
+      source: 'backup',
+    });
+    blocks.set(9, encodeValueBlock(5, 9));
     expect(codeOf(() => decodePurse(read(blocks), UID, KEY))).toBe('VALUE_BLOCK_INVALID');
+  });
+
+  it('survives any number of torn updates when each starts from what it read', () => {
+    const balance = fc.integer({ min: 0, max: 2 ** 31 - 1 });
+    const update = fc.record({ next: balance, writesDone: fc.integer({ min: 0, max: 3 }) });
+    fc.assert(
+      fc.property(balance, fc.array(update, { minLength: 1, maxLength: 12 }), (initial, steps) => {
+        const blocks: Blocks = new Map();
+        apply(blocks, initial, 0);
+        let committed = { balanceFen: initial, counter: 0 };
+        for (const { next, writesDone } of steps) {
+          const before = decodePurse(read(blocks), UID, KEY);
+          expect({ balanceFen: before.balanceFen, counter: before.counter }).toEqual(committed);
+          const counter = before.counter + 1;
+          const writes = purseUpdateWrites({
+            uid: UID,
+            macKey: KEY,
+            newBalanceFen: next,
+            newCounter: counter,
+            lastKind: 'purchase',
+            from: before.source,
+          });
+          for (const w of writes.slice(0, writesDone)) blocks.set(w.block, w.data);
+          if (writesDone >= 2) committed = { balanceFen: next, counter };
+        }
+        const after = decodePurse(read(blocks), UID, KEY);
+        expect({ balanceFen: after.balanceFen, counter: after.counter }).toEqual(committed);
+      }),
+      { numRuns: 500 },
+    );
+  });
+
+  it('uses the stale value block as scratch after a tear between commit and value write', () => {
+    const writes = purseUpdateWrites({
+      uid: UID,
+      macKey: KEY,
+      newBalanceFen: 500,
+      newCounter: 2,
+      lastKind: 'purchase',
+      from: 'backup',
+    });
+    expect(writes.map((w) => w.block)).toEqual([8, 10, 9]);
   });
 });

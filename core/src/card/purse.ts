@@ -87,14 +87,13 @@ function vouched(block: Buffer, record: PurseRecord, uid: Buffer, key: Buffer): 
 }
 
 /**
- * The purse as the record's MAC vouches for it. The update order (backup, record, value) means a
- * torn update leaves either the old value vouched by the old record or the new backup vouched by
- * the new record.
+ * The purse as the record's MAC vouches for it. The update order (scratch block, record, other
+ * block) means a torn update leaves either the old balance vouched by the old record or the new
+ * balance vouched by the new record, in one block or both.
  */
 export function decodePurse(blocks: PurseBlocks, uid: Buffer, macKey: Buffer): PurseState {
   requireBlock(blocks.value, 'The purse value block');
   requireBlock(blocks.backup, 'The purse backup block');
-  if (!isValueBlock(blocks.value)) throw new AppError('VALUE_BLOCK_INVALID');
   const record = decodePurseRecord(blocks.record);
   const fromValue = vouched(blocks.value, record, uid, macKey);
   const fromBackup = vouched(blocks.backup, record, uid, macKey);
@@ -109,6 +108,8 @@ export function decodePurse(blocks: PurseBlocks, uid: Buffer, macKey: Buffer): P
   if (fromBackup !== null) {
     return { balanceFen: fromBackup, counter: record.counter, source: 'backup', consistent: false };
   }
+  // A value block torn into a malformed one is only fatal when the backup cannot stand in.
+  if (!isValueBlock(blocks.value)) throw new AppError('VALUE_BLOCK_INVALID');
   throw new AppError('PURSE_MAC_INVALID');
 }
 
@@ -118,9 +119,19 @@ export interface PurseUpdate {
   newBalanceFen: number;
   newCounter: number;
   lastKind: PurseKind;
+  /**
+   * Which block the current record vouches for (PurseState.source); default 'value'. After a tear
+   * between the commit and the value write only the backup holds the balance, so the next update
+   * must use the value block as its scratch copy, never overwrite the one valid copy.
+   */
+  from?: PurseState['source'];
 }
 
-/** The three writes of one purse update, in the only order that survives a tear. */
+/**
+ * The three writes of one purse update, in the only order that survives a tear: the new balance
+ * into the block the record does not vouch for (scratch), then the record (the commit point),
+ * then the other block.
+ */
 export function purseUpdateWrites(
   update: PurseUpdate,
   layout: CardLayout = LAYOUT_V1,
@@ -128,9 +139,11 @@ export function purseUpdateWrites(
   const { uid, macKey, newBalanceFen, newCounter, lastKind } = update;
   const { purseValue, purseBackup, purseRecord } = layout.blocks;
   const mac = purseMac(macKey, { uid, balanceFen: newBalanceFen, counter: newCounter });
+  const [scratch, last] =
+    update.from === 'backup' ? [purseValue, purseBackup] : [purseBackup, purseValue];
   return [
-    { block: purseBackup, data: encodeValueBlock(newBalanceFen, purseBackup) },
+    { block: scratch, data: encodeValueBlock(newBalanceFen, scratch) },
     { block: purseRecord, data: encodePurseRecord({ counter: newCounter, mac, lastKind }) },
-    { block: purseValue, data: encodeValueBlock(newBalanceFen, purseValue) },
+    { block: last, data: encodeValueBlock(newBalanceFen, last) },
   ];
 }

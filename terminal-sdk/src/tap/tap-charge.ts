@@ -132,6 +132,7 @@ export function planCharge(
       newBalanceFen: after.toInt32Fen(),
       newCounter: counter,
       lastKind: kind.purse,
+      from: purse.source,
     }),
     { block: b.transitLastTap, data: blocks.lastTap },
     { block: b.transitCounters, data: blocks.counters },
