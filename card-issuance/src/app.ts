@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { createHttpApp, createRouter } from '@citycard/core/http';
+import { registerAgentAdminRoutes } from './agent/agent-admin.routes.js';
 import { registerAuditRoutes } from './audit/audit.routes.js';
 import { createAuthenticator } from './auth/authenticate.js';
 import { registerLoginRateLimit } from './auth/rate-limit.js';
@@ -13,8 +14,11 @@ import { registerStockRoutes } from './cards/stock.routes.js';
 import type { IssuanceDeps } from './deps.js';
 import { registerBranchRoutes } from './drawers/branch.routes.js';
 import { registerDrawerRoutes } from './drawers/drawer.routes.js';
+import { registerPersonalisationRoutes } from './personalisation/personalisation.routes.js';
+import { registerLoadRoutes } from './loads/load.routes.js';
 import type { Role, StaffPrincipal } from './auth/roles.js';
 import type { IssuanceRouter } from './routes.js';
+import { registerPlanKinds } from './plan-kinds.js';
 import { service } from './service.js';
 
 export interface BuiltApp {
@@ -41,5 +45,9 @@ export async function buildIssuanceApp(deps: IssuanceDeps, logLevel?: string): P
   registerStockRoutes(router, deps);
   registerCardRoutes(router, deps);
   registerHotlistRoutes(router, deps);
+  registerPlanKinds();
+  registerAgentAdminRoutes(router, deps);
+  registerPersonalisationRoutes(router, deps);
+  registerLoadRoutes(router, deps);
   return { app, router };
 }

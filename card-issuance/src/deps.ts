@@ -10,6 +10,8 @@ export interface IssuanceDeps {
   readonly piiKek: KeyEncryptionKey;
   /** Keys the blind index that finds a cardholder by identity number without decrypting. */
   readonly blindIndexKey: Buffer;
+  /** Seals the card master keys at rest (the platform key-encryption key). */
+  readonly cardKeyKek: KeyEncryptionKey;
   /** Injected so tests can move time (session expiry, lockouts, hold periods). */
   readonly clock: () => Date;
   readonly settings: IssuanceSettings;
@@ -27,6 +29,8 @@ export interface IssuanceSettings {
   readonly replacementHoldDays: number;
   /** City code, first digits of every card number. */
   readonly cityCode: string;
+  /** How long a card plan may be fetched by its reader agent after it is made. */
+  readonly planTtlSeconds: number;
 }
 
 export const defaultSettings: IssuanceSettings = {
@@ -35,4 +39,5 @@ export const defaultSettings: IssuanceSettings = {
   lockoutSeconds: 15 * 60,
   replacementHoldDays: 7,
   cityCode: '3100',
+  planTtlSeconds: 120,
 };

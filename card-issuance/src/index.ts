@@ -4,3 +4,10 @@ export { defaultSettings, type IssuanceDeps, type IssuanceSettings } from './dep
 export { roles, type Role, type StaffPrincipal } from './auth/roles.js';
 export { bootstrapAdmin, type BootstrapResult } from './auth/staff.js';
 export { verifyAuditChain } from './audit/verify.js';
+export { buildAgentApp, type AgentListener, type AgentTls } from './agent/index.js';
+export {
+  initMasterKeys,
+  listKeyVersions,
+  rotateMasterKeys,
+  type KeyVersionInfo,
+} from './keys/index.js';

@@ -4,8 +4,11 @@ import { AppError } from '@citycard/core/errors';
 import { registerDb } from './commands/db.js';
 import { registerDemo } from './commands/demo.js';
 import { registerIssuanceAdmin } from './commands/issuance-admin.js';
+import { registerKeys } from './commands/keys.js';
 import { registerPki } from './commands/pki.js';
+import { registerReaderAgent } from './commands/reader-agent.js';
 import { registerServe } from './commands/serve.js';
+import { registerSimulate } from './commands/simulate.js';
 import { registerWorker } from './commands/worker.js';
 import { exitCodeFor, exitCodes } from './exit-codes.js';
 
@@ -21,8 +24,11 @@ registerDb(program);
 registerServe(program);
 registerWorker(program);
 registerPki(program);
+registerReaderAgent(program);
 registerIssuanceAdmin(program);
+registerKeys(program);
 registerDemo(program);
+registerSimulate(program);
 
 program.addHelpText(
   'after',

@@ -20,7 +20,15 @@ export interface CardRow {
   readonly replacedBy: string | null;
   readonly version: number;
   readonly updatedAt: Date;
+  /** Layout and master-key version the card is (being) personalised with; null before. */
+  readonly layoutVersion: number | null;
+  readonly keyVersion: number | null;
+  readonly personalisation: PersonalisationStatus;
+  /** Sectors known to carry the card's own keys. */
+  readonly keyedSectors: number[];
 }
+
+export type PersonalisationStatus = 'not_started' | 'in_progress' | 'done';
 
 export interface StateChangeRow {
   readonly seq: number;
@@ -49,7 +57,9 @@ const COLUMNS = `c.id, c.uid, c.batch_id AS "batchId", c.imported_at AS "importe
   c.card_number AS "cardNumber", c.product_code AS "productCode",
   c.cardholder_id AS "cardholderId", c.state, c.deposit::text AS deposit,
   c.issued_at AS "issuedAt", c.expires_on::text AS "expiresOn", c.replaces,
-  c.replaced_by AS "replacedBy", c.version, c.updated_at AS "updatedAt"`;
+  c.replaced_by AS "replacedBy", c.version, c.updated_at AS "updatedAt",
+  c.layout_version AS "layoutVersion", c.key_version AS "keyVersion", c.personalisation,
+  c.keyed_sectors AS "keyedSectors"`;
 
 export function cardNotFound(details: Record<string, unknown>): AppError {
   return new AppError('CARD_NOT_FOUND', { details });

@@ -18,8 +18,9 @@ import { appendHotlist, hotlistSince, isHotlisted } from './hotlist.repository.j
 import { postShadowEntry, shadowBalance } from './shadow-balance.js';
 import { insertBatch, insertStockCards } from './stock.repository.js';
 
-// The cards migration on its own, in a schema of its own, with stand-ins for the two tables it
-// points at (staff, cardholders): the SQL layer is tested without the rest of the service.
+// The cards migrations on their own (cards, and what personalisation adds to them), in a schema
+// of their own, with stand-ins for the tables they point at (staff, cardholders, counters): the
+// SQL layer is tested without the rest of the service.
 let pool: pg.Pool;
 let dir: string;
 const staffId = randomUUID();
@@ -31,9 +32,12 @@ beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'cards-migrations-'));
   await writeFile(
     join(dir, '0001_stand_ins.sql'),
-    'CREATE TABLE staff (id uuid PRIMARY KEY); CREATE TABLE cardholders (id uuid PRIMARY KEY);',
+    `CREATE TABLE staff (id uuid PRIMARY KEY); CREATE TABLE cardholders (id uuid PRIMARY KEY);
+     CREATE TABLE counters (id uuid PRIMARY KEY);`,
   );
-  await copyFile(join(service.migrations.dir, '0006_cards.sql'), join(dir, '0006_cards.sql'));
+  for (const file of ['0006_cards.sql', '0007_keys_agents_plans.sql']) {
+    await copyFile(join(service.migrations.dir, file), join(dir, file));
+  }
   const url = new URL(process.env.DATABASE_URL ?? '');
   url.searchParams.set('options', `-c search_path=${schema},public`);
   pool = createPool({ url: url.toString(), applicationName: 'cards-repository-test' });

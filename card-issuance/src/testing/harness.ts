@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { Writable } from 'node:stream';
 import type { FastifyInstance } from 'fastify';
 import type pg from 'pg';
@@ -45,6 +45,8 @@ export interface IssuanceTestApp {
   advanceClock(seconds: number): void;
   /** Every log line written so far by the app and by deps.log, as JSON lines. */
   logs(): string;
+  /** Sends another app's log lines (the agent listener's) to the same capture as logs(). */
+  captureLogsOf(app: FastifyInstance): void;
   close(): Promise<void>;
 }
 
@@ -65,6 +67,15 @@ function captureStream(lines: string[]): Writable {
 function levelOf(line: string): number {
   return Number(/"level":(\d+)/.exec(line)?.[1] ?? 0);
 }
+
+/**
+ * The card master keys live in the shared test schema and outlast any one test app, so every
+ * app seals and opens them under the same fixed key.
+ */
+export const TEST_CARD_KEY_KEK = {
+  id: 'test-card-keys',
+  key: createHash('sha256').update('citycard test card-key KEK').digest(),
+} as const;
 
 export function databaseUrl(): string {
   const url = process.env.DATABASE_URL?.trim();
@@ -103,6 +114,7 @@ export async function startIssuanceTestApp(options: TestAppOptions = {}): Promis
     log: createLogger({ name: service.name, level, destination: stream }),
     piiKek: { id: `test-${randomBytes(4).toString('hex')}`, key: randomBytes(32) },
     blindIndexKey: randomBytes(32),
+    cardKeyKek: TEST_CARD_KEY_KEK,
     clock: () => new Date(Date.now() + offsetMs),
     settings: { ...defaultSettings, ...options.settings },
     redisUrl: options.redisUrl,
@@ -120,6 +132,9 @@ export async function startIssuanceTestApp(options: TestAppOptions = {}): Promis
       offsetMs += seconds * 1000;
     },
     logs: () => lines.join(''),
+    captureLogsOf(other) {
+      (other.log as unknown as Record<symbol, unknown>)[pino.symbols.streamSym] = stream;
+    },
     async close() {
       await app.close();
       await db.end();

@@ -6,21 +6,46 @@ import { httpEnv, loadConfig } from '@citycard/core/config';
 import { buildApp as buildClearing } from '@citycard/clearing';
 import { buildIssuanceApp } from '@citycard/card-issuance';
 import { buildApp as buildGateway } from '@citycard/transaction-gateway';
-import { issuanceDeps, issuancePool } from '../issuance.js';
+import { issuanceDeps, issuancePool, startIssuanceAgentListener } from '../issuance.js';
 import { openPlatform, services, type Platform, type ServiceName } from '../platform.js';
 import { untilSignal } from '../signals.js';
 
-type Builder = (
-  platform: Platform,
-  logLevel: string,
-) => Promise<{ app: FastifyInstance; close(): Promise<void> }>;
+interface Built {
+  readonly app: FastifyInstance;
+  close(): Promise<void>;
+  /** A second listener beside the app's own (issuance's reader-agent listener). */
+  listenMore?(host: string): Promise<string | undefined>;
+}
+
+type Builder = (platform: Platform, logLevel: string, agent?: AgentPort) => Promise<Built>;
+
+/** Where issuance's reader-agent listener goes; absent: no agent listener. */
+export interface AgentPort {
+  readonly port: number;
+  readonly hostnames: readonly string[];
+}
 
 /** Each service gets a pool of its own, with its schema first on the search path. */
 const builders: Record<ServiceName, Builder> = {
-  'card-issuance': async (platform, logLevel) => {
+  'card-issuance': async (platform, logLevel, agent) => {
     const db = issuancePool(platform);
-    const { app } = await buildIssuanceApp(await issuanceDeps(platform, db), logLevel);
-    return { app, close: () => db.end() };
+    const deps = await issuanceDeps(platform, db);
+    const { app } = await buildIssuanceApp(deps, logLevel);
+    let agentClose: (() => Promise<void>) | undefined;
+    return {
+      app,
+      async close() {
+        await agentClose?.();
+        await db.end();
+      },
+      listenMore: async (host) => {
+        if (agent === undefined) return undefined;
+        const opts = { host, port: agent.port, logLevel, hostnames: agent.hostnames };
+        const listening = await startIssuanceAgentListener(platform, deps, opts);
+        agentClose = listening === undefined ? undefined : () => listening.close();
+        return listening?.url;
+      },
+    };
   },
   'transaction-gateway': async (platform, logLevel) => ({
     app: await buildGateway({ db: platform.pool, logLevel }),
@@ -47,6 +72,10 @@ const portsSchema = z.object({
     .max(65_535)
     .default(services['transaction-gateway'].defaultPort),
   CLEARING_PORT: z.coerce.number().int().min(0).max(65_535).default(services.clearing.defaultPort),
+  /** Issuance's mutual-TLS listener for reader agents. */
+  ISSUANCE_AGENT_PORT: z.coerce.number().int().min(0).max(65_535).default(8444),
+  /** Comma-separated DNS names for the agent listener's certificate, besides localhost. */
+  ISSUANCE_AGENT_HOSTNAMES: z.string().default(''),
 });
 
 export interface RunningService {
@@ -59,12 +88,17 @@ export interface RunningService {
 export async function startServices(
   names: readonly ServiceName[],
   platform: Platform,
-  opts: { host: string; ports: Partial<Record<ServiceName, number>>; logLevel: string },
+  opts: {
+    host: string;
+    ports: Partial<Record<ServiceName, number>>;
+    logLevel: string;
+    agent?: AgentPort;
+  },
 ): Promise<RunningService[]> {
   const running: RunningService[] = [];
   try {
     for (const name of names) {
-      const built = await builders[name](platform, opts.logLevel);
+      const built = await builders[name](platform, opts.logLevel, opts.agent);
       const address = await built.app.listen({ host: opts.host, port: opts.ports[name] ?? 0 });
       running.push({
         name,
@@ -75,6 +109,8 @@ export async function startServices(
           await built.close();
         },
       });
+      const more = await built.listenMore?.(opts.host);
+      if (more !== undefined) platform.log.info({ service: name, url: more }, 'agent listener');
     }
   } catch (err) {
     await Promise.all(running.map((r) => r.close()));
@@ -96,7 +132,7 @@ export function registerServe(program: Command): void {
     .command('serve')
     .argument('<service>', `one of ${Object.keys(services).join(', ')}, or all`)
     .description(
-      'run HTTP services until SIGINT/SIGTERM (ports: ISSUANCE_PORT, GATEWAY_PORT, CLEARING_PORT)',
+      'run HTTP services until SIGINT/SIGTERM (ports: ISSUANCE_PORT, ISSUANCE_AGENT_PORT, GATEWAY_PORT, CLEARING_PORT)',
     )
     .action(async (which: string) => {
       const names = selectServices(which);
@@ -114,6 +150,12 @@ export function registerServe(program: Command): void {
           host: env.HOST,
           ports,
           logLevel: platform.config.LOG_LEVEL,
+          agent: {
+            port: env.ISSUANCE_AGENT_PORT,
+            hostnames: env.ISSUANCE_AGENT_HOSTNAMES.split(',')
+              .map((h) => h.trim())
+              .filter((h) => h !== ''),
+          },
         });
         for (const r of running) platform.log.info({ service: r.name, url: r.url }, 'listening');
         const signal = await untilSignal();

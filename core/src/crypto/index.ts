@@ -47,3 +47,9 @@ export {
   type IssueRequest,
   type IssuedCertificateRecord,
 } from './pki-store.js';
+export {
+  issueServerCertificate,
+  issueServerCertificateFromStore,
+  type ServerCertificate,
+  type ServerCertificateOptions,
+} from './pki-server.js';

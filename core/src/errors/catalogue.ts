@@ -190,6 +190,16 @@ export const catalogue = {
   BALANCE_CORRECTION_SELF_APPROVAL: spec('A second supervisor must approve a correction', 403),
   BALANCE_CORRECTION_STALE: spec('The shadow balance moved since the request; ask again', 409),
 
+  // --- gateway
+  TERMINAL_DISABLED: spec('The terminal is disabled or retired', 403),
+  TERMINAL_MISMATCH: spec('A terminal posts only its own records, for its own operator', 403),
+  BATCH_TIME_INVALID: spec('The batch creation time is beyond the clock tolerance', 400),
+  QUARANTINE_RECORD_NOT_FOUND: spec('No such transaction record', 404),
+  QUARANTINE_NOT_OPEN: spec('The record is not quarantined, or was decided already', 409),
+  QUARANTINE_PROPOSAL_OPEN: spec('A decision on this record already awaits approval', 409),
+  QUARANTINE_PROPOSAL_NOT_FOUND: spec('No such quarantine decision awaiting approval', 404),
+  QUARANTINE_SELF_APPROVAL: spec('A second finance user must approve the decision', 403),
+
   // --- queues
   QUEUE_UNAVAILABLE: spec('The job queue is unavailable', 503, true),
 } as const satisfies Record<string, ErrorSpec>;

@@ -237,7 +237,7 @@ describe('counter daemon against the issuance agent listener (mutual TLS)', () =
     hub.reader(READER)?.insert(card);
 
     // The clerk asks issuance for a plan for this card at this counter's agent.
-    const planned = await created('POST', `/v1/cards/${cardId}/personalisation`, clerk, {
+    const planned = await created('POST', `/cards/${cardId}/personalisation`, clerk, {
       agentId,
     });
     expect(planned).toMatchObject({ uid, purpose: 'personalise' });
@@ -269,7 +269,7 @@ describe('counter daemon against the issuance agent listener (mutual TLS)', () =
     expect(trailerReads.length).toBeGreaterThan(0);
     expect(trailerReads.every((s) => s.data === undefined)).toBe(true);
 
-    const progress = await inject('GET', `/v1/cards/${cardId}/personalisation`, clerk);
+    const progress = await inject('GET', `/cards/${cardId}/personalisation`, clerk);
     expect(progress.json()).toMatchObject({ status: 'done' });
 
     // A read through the daemon gives issuance's snapshot of the now personalised card.
@@ -304,7 +304,7 @@ describe('counter daemon against the issuance agent listener (mutual TLS)', () =
     const otherUid = randomBytes(4);
     otherUid[0] = 0x40 | ((otherUid[0] ?? 0) & 0x3f);
     const cardId = await issuedCard(otherUid.toString('hex').toUpperCase());
-    const planned = await created('POST', `/v1/cards/${cardId}/personalisation`, clerk, {
+    const planned = await created('POST', `/cards/${cardId}/personalisation`, clerk, {
       agentId,
     });
     hub.reader(READER)?.insert(VirtualClassicCard.blank(uidBytes));
