@@ -20,6 +20,7 @@ const byCode: Partial<Record<ErrorCode, number>> = {
   SERVICE_UNAVAILABLE: exitCodes.unavailable,
   EMBEDDED_PG_FAILED: exitCodes.unavailable,
   PCSC_UNAVAILABLE: exitCodes.unavailable,
+  GATEWAY_UNREACHABLE: exitCodes.unavailable,
   MIGRATION_EDITED: exitCodes.dataError,
   MIGRATION_MISSING: exitCodes.dataError,
   MIGRATION_NAME_INVALID: exitCodes.dataError,

@@ -114,7 +114,7 @@ function metroLeg(ctx: Ctx, at: number): number {
   const base = { card: ctx.card, operatorId: metro.operatorId, routeId: metro.routeId } as const;
   const entry = metro.stations[from] as string;
   const exit = metro.stations[to] as string;
-  const direction = (to > from ? 0 : 1) as 0 | 1;
+  const direction: 0 | 1 = to > from ? 0 : 1;
   ctx.out.push({
     ...base,
     at: new Date(at),
