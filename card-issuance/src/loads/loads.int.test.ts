@@ -104,11 +104,7 @@ describe('a load through the reader agent', () => {
     const { load } = await orderedLoad(b, card.id, '1.00', readPlanId);
     const res = await inject('GET', `/cards/${card.id}/loads?status=pending`, b.clerk.headers);
     expect(res.json<{ items: { id: string }[] }>().items.map((l) => l.id)).toEqual([load.id]);
-    const none = await inject(
-      'GET',
-      `/cards/${card.id}/loads?status=uncertain`,
-      b.clerk.headers,
-    );
+    const none = await inject('GET', `/cards/${card.id}/loads?status=uncertain`, b.clerk.headers);
     expect(none.json<{ items: unknown[] }>().items).toEqual([]);
   });
 });
