@@ -49,7 +49,11 @@ export async function isHotlisted(tx: Queryable, cardId: string): Promise<boolea
   return rows[0]?.action === 'add';
 }
 
-/** The gateway's delta: entries after `sinceVersion`, oldest first, read from the contract view. */
+/**
+ * The gateway's delta: entries after `sinceVersion`, oldest first, read from the contract view.
+ * ORDER BY names the view's bigint column: a bare `version` would sort the text alias, and "100"
+ * would come before "99".
+ */
 export async function hotlistSince(
   tx: Queryable,
   sinceVersion: string,
@@ -58,7 +62,7 @@ export async function hotlistSince(
   const { rows } = await tx.query<HotlistEntry>(
     `SELECT version::text AS version, card_number AS "cardNumber", uid, action, reason,
        created_at AS "createdAt"
-     FROM hotlist_contract WHERE version > $1::bigint ORDER BY version LIMIT $2`,
+     FROM hotlist_contract h WHERE h.version > $1::bigint ORDER BY h.version LIMIT $2`,
     [sinceVersion, limit],
   );
   return rows;
