@@ -33,13 +33,18 @@ export function startUploadLoop(uploader: Uploader, options: UploadLoopOptions):
 
   const running = (async () => {
     while (!stopped) {
+      // Batches acknowledged before a later one fails are reported all the same.
+      const results: UploadResult[] = [];
       try {
-        const results = await uploader.drain();
+        for (let r = await uploader.uploadOnce(); r; r = await uploader.uploadOnce()) {
+          results.push(r);
+        }
         failures = 0;
-        if (results.length > 0) options.onUploaded?.(results);
       } catch (error) {
         failures++;
         options.onError?.(error);
+      } finally {
+        if (results.length > 0) options.onUploaded?.(results);
       }
       if (stopped) break;
       await pause(failures > 0 ? backoffDelay(failures - 1, options.backoff) : options.intervalMs);

@@ -3,13 +3,19 @@ import { cp, mkdtemp, rm, unlink } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { AppError } from '@citycard/core/errors';
 import { openJournal, type FileJournal } from '../journal/index.js';
 import { createRecorder, type TransactionRecorder } from '../recorder/index.js';
 import { sampleDraft, startTestGateway, type TestGateway } from '../testing/index.js';
 import { GatewayClient } from './gateway-client.js';
 import { sendOnline } from './online.js';
 import { startUploadLoop } from './upload-loop.js';
-import { createUploader, type UploaderOptions } from './uploader.js';
+import {
+  createUploader,
+  type UploadResult,
+  type Uploader,
+  type UploaderOptions,
+} from './uploader.js';
 
 const credentials = {
   terminalId: 'T-1',
@@ -191,5 +197,32 @@ describe('upload loop', () => {
     await vi.waitFor(() => expect(journal.stats().ackedThrough).toBe(5), { timeout: 2000 });
     await loop.stop();
     expect(errors).toEqual([expect.objectContaining({ code: 'SERVICE_UNAVAILABLE' })]);
+  });
+  it('reports the batches acknowledged before a later one failed', async () => {
+    await recordMany(4);
+    const real = uploader({ batchSize: 2, maxAttempts: 1 });
+    let calls = 0;
+    const flaky: Uploader = {
+      uploadOnce: () => {
+        calls++;
+        if (calls === 2) return Promise.reject(new AppError('SERVICE_UNAVAILABLE'));
+        return real.uploadOnce();
+      },
+      async drain() {
+        const results: UploadResult[] = [];
+        for (let r = await flaky.uploadOnce(); r; r = await flaky.uploadOnce()) results.push(r);
+        return results;
+      },
+    };
+    const reported: number[] = [];
+    const loop = startUploadLoop(flaky, {
+      intervalMs: 10,
+      backoff: { baseMs: 5, maxMs: 20 },
+      onUploaded: (results) => reported.push(...results.map((r) => r.records)),
+      onError: () => undefined,
+    });
+    await vi.waitFor(() => expect(journal.stats().ackedThrough).toBe(4), { timeout: 2000 });
+    await loop.stop();
+    expect(reported.reduce((a, b) => a + b, 0)).toBe(4);
   });
 });
