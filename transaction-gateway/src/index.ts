@@ -1,2 +1,10 @@
 export { service } from './service.js';
-export { buildApp, type AppDeps } from './app.js';
+export { buildApp, buildGatewayApp, type BuiltGateway } from './app.js';
+export {
+  DEFAULT_ISSUANCE_SCHEMA,
+  defaultGatewaySettings,
+  type CertificateAuthority,
+  type FareSetLookup,
+  type GatewayDeps,
+  type GatewaySettings,
+} from './deps.js';

@@ -1,0 +1,99 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import pg from 'pg';
+import { percentile } from './figures.js';
+
+const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+
+export function citycard(args: string[], env: NodeJS.ProcessEnv): ChildProcess {
+  return spawn(process.execPath, [path.join(repoRoot, 'cli/bin/citycard.js'), ...args], {
+    env,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+}
+
+export async function run(args: string[], env: NodeJS.ProcessEnv): Promise<void> {
+  const child = citycard(args, env);
+  let err = '';
+  child.stderr?.on('data', (d: Buffer) => (err += d.toString()));
+  const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
+  if (code !== 0) throw new Error(`citycard ${args.join(' ')} exited ${code}: ${err}`);
+}
+
+export function serve(
+  service: string,
+  env: NodeJS.ProcessEnv,
+): Promise<{ child: ChildProcess; url: string }> {
+  const child = citycard(['serve', service], env);
+  return new Promise((resolve, reject) => {
+    let buffered = '';
+    child.stderr?.on('data', (d: Buffer) => {
+      buffered += d.toString();
+      const match = /"url":"(http:\/\/[^"]+)".*"msg":"listening"/.exec(buffered);
+      if (match?.[1] !== undefined) resolve({ child, url: match[1] });
+      if (buffered.length > 100_000) buffered = buffered.slice(-10_000);
+    });
+    child.on('exit', (code) => reject(new Error(`serve exited ${code}: ${buffered.slice(-2000)}`)));
+  });
+}
+
+export async function freshDatabase(serverUrl: string): Promise<string> {
+  const name = `citycard_bench_${Date.now()}_${randomBytes(3).toString('hex')}`;
+  const client = new pg.Client({ connectionString: serverUrl });
+  await client.connect();
+  await client.query(`CREATE DATABASE ${name}`);
+  await client.end();
+  const url = new URL(serverUrl);
+  url.pathname = `/${name}`;
+  return url.toString();
+}
+
+/** Drops a database this run made, closing whatever still holds it. */
+export async function dropDatabase(serverUrl: string, url: string): Promise<void> {
+  const name = new URL(url).pathname.slice(1);
+  const client = new pg.Client({ connectionString: serverUrl });
+  await client.connect();
+  await client.query('SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1', [
+    name,
+  ]);
+  await client.query(`DROP DATABASE IF EXISTS ${name}`);
+  await client.end();
+}
+
+/** SIGTERM, then SIGKILL if the process has not exited within `ms`. */
+export async function stopChild(child: ChildProcess, ms = 5000): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  child.kill('SIGTERM');
+  const timer = setTimeout(() => child.kill('SIGKILL'), ms);
+  await exited;
+  clearTimeout(timer);
+}
+
+export /** `clients` requests in flight at all times until `count` are answered. */
+async function closedLoop(clients: number, count: number, request: () => Promise<Response>) {
+  const latencies: number[] = [];
+  let sent = 0;
+  const started = performance.now();
+  await Promise.all(
+    Array.from({ length: clients }, async () => {
+      while (sent < count) {
+        sent += 1;
+        const t = performance.now();
+        const res = await request();
+        await res.arrayBuffer();
+        latencies.push(performance.now() - t);
+      }
+    }),
+  );
+  latencies.sort((a, b) => a - b);
+  return { perS: count / ((performance.now() - started) / 1000), p99: percentile(latencies, 99) };
+}
+
+export async function peakRssMb(pid: number | undefined): Promise<number> {
+  const status = await readFile(`/proc/${pid}/status`, 'utf8').catch(() => '');
+  return Number(/VmHWM:\s+(\d+) kB/.exec(status)?.[1] ?? Number.NaN) / 1024;
+}

@@ -1,0 +1,2 @@
+export { enrol } from './enrolment.service.js';
+export { registerEnrolmentRoutes } from './enrolment.routes.js';

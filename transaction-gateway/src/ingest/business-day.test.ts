@@ -1,0 +1,21 @@
+import { describe, expect, it } from 'vitest';
+import { businessDay } from './business-day.js';
+
+describe('businessDay', () => {
+  it('counts the hours before the cut-off in the day before', () => {
+    // 03:59 and 04:00 on 28 November in Shanghai (UTC+8).
+    expect(businessDay(new Date('2026-11-27T19:59:59Z'), 'Asia/Shanghai', '04:00')).toBe(
+      '2026-11-27',
+    );
+    expect(businessDay(new Date('2026-11-27T20:00:00Z'), 'Asia/Shanghai', '04:00')).toBe(
+      '2026-11-28',
+    );
+    expect(businessDay(new Date('2026-11-27T16:00:00Z'), 'Asia/Shanghai', '00:00')).toBe(
+      '2026-11-28',
+    );
+  });
+
+  it('refuses a malformed cut-off', () => {
+    expect(() => businessDay(new Date(), 'Asia/Shanghai', '4:00')).toThrow(/cut-off/);
+  });
+});

@@ -1,0 +1,3 @@
+export { registerQuarantineRoutes } from './quarantine.routes.js';
+export { approve, proposeDecision, type Actor } from './quarantine.service.js';
+export { type Decision } from './quarantine.schemas.js';

@@ -1,0 +1,6 @@
+export {
+  authenticateStaff,
+  staffRoles,
+  type StaffPrincipal,
+  type StaffRole,
+} from './staff-auth.js';

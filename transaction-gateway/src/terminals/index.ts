@@ -1,0 +1,23 @@
+export {
+  rawBodyOf,
+  registerTerminalRoutes,
+  sealedKeyOf,
+  terminalCacheOf,
+  type TerminalPrincipal,
+  type TerminalRole,
+  type TerminalRouter,
+} from './terminal-auth.js';
+export {
+  TERMINAL_STATUSES,
+  findTerminal,
+  macKeyAad,
+  type TerminalRow,
+  type TerminalStatus,
+} from './terminal.repository.js';
+export {
+  TERMINAL_CACHE_MS,
+  TerminalCache,
+  assertStillCurrent,
+  type CurrentTerminal,
+  type KnownTerminal,
+} from './terminal-cache.js';
