@@ -1,6 +1,7 @@
 import { Command, CommanderError } from 'commander';
 import { formatConfigProblems } from '@citycard/core/config';
 import { AppError } from '@citycard/core/errors';
+import { registerClearing } from './commands/clearing.js';
 import { registerDb } from './commands/db.js';
 import { registerDemo } from './commands/demo.js';
 import { registerIssuanceAdmin } from './commands/issuance-admin.js';
@@ -29,6 +30,7 @@ registerIssuanceAdmin(program);
 registerKeys(program);
 registerDemo(program);
 registerSimulate(program);
+registerClearing(program);
 
 program.addHelpText(
   'after',

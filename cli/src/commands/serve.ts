@@ -5,8 +5,9 @@ import { AppError } from '@citycard/core/errors';
 import { httpEnv, loadConfig } from '@citycard/core/config';
 import { buildApp as buildClearing } from '@citycard/clearing';
 import { buildIssuanceApp } from '@citycard/card-issuance';
-import { buildApp as buildGateway } from '@citycard/transaction-gateway';
+import { buildClearingService } from './clearing.js';
 import { issuanceDeps, issuancePool, startIssuanceAgentListener } from '../issuance.js';
+import { buildGatewayService } from '../gateway.js';
 import { openPlatform, services, type Platform, type ServiceName } from '../platform.js';
 import { untilSignal } from '../signals.js';
 
@@ -47,15 +48,15 @@ const builders: Record<ServiceName, Builder> = {
       },
     };
   },
-  'transaction-gateway': async (platform, logLevel) => ({
-    app: await buildGateway({ db: platform.pool, logLevel }),
-    close: () => Promise.resolve(),
-  }),
+  'transaction-gateway': (platform, logLevel) => buildGatewayService(platform, logLevel),
   clearing: async (platform, logLevel) => ({
     app: await buildClearing({ db: platform.pool, logLevel }),
     close: () => Promise.resolve(),
   }),
 };
+// Clearing runs on a pool of its own (clearing first on the search path, as its queries expect)
+// with the cut-off and time zone from CLEARING_CUTOFF / CLEARING_TIME_ZONE.
+builders.clearing = (platform, logLevel) => buildClearingService(platform, logLevel);
 
 const portsSchema = z.object({
   ...httpEnv(0),

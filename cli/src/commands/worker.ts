@@ -2,6 +2,8 @@ import type { Command } from 'commander';
 import { createQueues, type QueueFactory } from '@citycard/core/queue';
 import type { Logger } from '@citycard/core/logging';
 import { jobDefinitions } from '../jobs.js';
+import { startGatewayWorker } from '../gateway.js';
+import { startClearingJobs } from './clearing.js';
 import { openPlatform, type Platform } from '../platform.js';
 import { untilSignal } from '../signals.js';
 
@@ -31,12 +33,18 @@ export function registerWorker(program: Command): void {
     .action(async () => {
       const platform = await openPlatform('worker');
       const queues = openQueues(platform);
+      let gateway: { close(): Promise<void> } | undefined;
+      let clearingJobs: { close(): Promise<void> } | undefined;
       try {
         startWorkers(queues, platform.log);
+        gateway = startGatewayWorker(queues, platform);
+        clearingJobs = await startClearingJobs(queues, platform);
         const signal = await untilSignal();
         platform.log.info({ signal }, 'shutting down');
       } finally {
         await queues.close();
+        await gateway?.close();
+        await clearingJobs?.close();
         await platform.close();
       }
     });

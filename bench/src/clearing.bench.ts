@@ -1,0 +1,128 @@
+import { randomBytes } from 'node:crypto';
+import pg from 'pg';
+import { service as issuance } from '@citycard/card-issuance';
+import { service as clearing } from '@citycard/clearing';
+import { reconcileDay } from '@citycard/clearing/reconciliation';
+import { runClearing } from '@citycard/clearing/run';
+import { createPool, migrate } from '@citycard/core/db';
+import { service as gateway } from '@citycard/transaction-gateway';
+import { generateDay, seedClearingRules } from './clearing-data.js';
+import { benchDatabase } from './database.js';
+import { printFigures, round } from './figures.js';
+
+/**
+ * The night's work over one generated business day of N accepted transactions (default 5M;
+ * `--n 15000000` or BENCH_N), in a throw-away database migrated with every schema: the clearing
+ * run and the reconciliation, each beside the machine's own floor measured over the same rows in
+ * the same run: a bare GROUP BY by operator (for clearing) and a bare window pass by card with the
+ * previous counter and balance (for reconciliation).
+ */
+function argN(): number {
+  const i = process.argv.indexOf('--n');
+  const raw = i >= 0 ? process.argv[i + 1] : process.env.BENCH_N;
+  const n = Number(raw ?? 5_000_000);
+  if (!Number.isInteger(n) || n < 1000) throw new Error(`--n must be an integer >= 1000: ${raw}`);
+  return n;
+}
+
+const n = argN();
+/** Keeps the throw-away database (its name is printed) to study a plan with EXPLAIN. */
+const keep = process.env.BENCH_KEEP_DB === '1';
+const DAY = '2026-11-20';
+
+async function admin(serverUrl: string, sql: string): Promise<void> {
+  const client = new pg.Client({ connectionString: serverUrl });
+  await client.connect();
+  try {
+    await client.query(sql);
+  } finally {
+    await client.end();
+  }
+}
+
+async function timed<T>(fn: () => Promise<T>): Promise<{ value: T; seconds: number }> {
+  const started = performance.now();
+  const value = await fn();
+  return { value, seconds: (performance.now() - started) / 1000 };
+}
+
+const BARE_GROUP_BY = `
+  SELECT operator_id, count(*), sum(amount) FROM gateway.accepted_transactions_contract
+   WHERE business_day = $1::date GROUP BY operator_id`;
+
+// The window pass's rows are consumed in the server (counted), as reconciliation's are.
+const BARE_WINDOW = `
+  SELECT count(*) FROM (
+    SELECT purse_counter - lag(purse_counter) OVER w AS step,
+           balance_before - lag(balance_after) OVER w AS drift
+      FROM gateway.accepted_transactions_contract
+     WHERE business_day = $1::date
+    WINDOW w AS (PARTITION BY card_number ORDER BY purse_counter)
+  ) c WHERE step <> 1 OR drift <> 0`;
+
+const server = await benchDatabase();
+const name = `citycard_bench_clearing_${Date.now()}_${randomBytes(3).toString('hex')}`;
+await admin(server.url, `CREATE DATABASE ${name}`);
+const url = new URL(server.url);
+url.pathname = `/${name}`;
+const db = createPool({
+  url: url.toString(),
+  applicationName: 'citycard-bench-clearing',
+  max: 4,
+  searchPath: ['clearing', 'public'],
+});
+try {
+  await migrate(db, [issuance.migrations, gateway.migrations, clearing.migrations]);
+  const load = await timed(() =>
+    generateDay(db, { n, day: DAY, recordsPerCard: 4, recordsPerTerminal: 2000 }),
+  );
+  await seedClearingRules(db, DAY);
+  await db.query('VACUUM ANALYZE gateway.transactions');
+  await db.query('VACUUM ANALYZE gateway.batches');
+  // Everything below reads the same rows; one untimed pass leaves them equally warm for all.
+  await db.query(BARE_GROUP_BY, [DAY]);
+  const groupBy = await timed(() => db.query(BARE_GROUP_BY, [DAY]));
+  const window = await timed(() => db.query(BARE_WINDOW, [DAY]));
+  const run = await timed(() => runClearing(db, { day: DAY, staff: 'bench', now: new Date() }));
+  const reconciliation = await timed(() => reconcileDay(db, { day: DAY, runId: run.value.id }));
+  const rec = reconciliation.value;
+  const night = run.seconds + reconciliation.seconds;
+  // The goal is stated for 15M; a smaller N is projected linearly (the work is linear in N).
+  const projected = (night * 15_000_000) / load.value.rows;
+  const peakRssMb = process.resourceUsage().maxRSS / 1024;
+  printFigures('clearing', {
+    n: load.value.rows,
+    cards: load.value.cards,
+    operators: load.value.operators.length,
+    terminals: load.value.terminals,
+    batches: load.value.batches,
+    load_s: round(load.seconds),
+    load_rows_per_s: Math.round(load.value.rows / load.seconds),
+    group_by_s: round(groupBy.seconds, 3),
+    window_s: round(window.seconds, 3),
+    clearing_s: round(run.seconds, 3),
+    reconciliation_s: round(reconciliation.seconds, 3),
+    clearing_ratio: round(run.seconds / groupBy.seconds),
+    reconciliation_ratio: round(reconciliation.seconds / window.seconds),
+    night_s: round(night, 3),
+    cleared: run.value.transactionCount,
+    total_gross: run.value.totalGross.toString(),
+    total_net: run.value.totalNet.toString(),
+    exceptions: rec.exceptionCount,
+    exceptions_by_kind: JSON.stringify(rec.byKind),
+    planted: JSON.stringify(load.value.planted),
+    peak_rss_mb: round(peakRssMb, 1),
+    night_projected_15m_s: round(projected, 1),
+    goal_night_15m_s: 60,
+    goal_ratio: 3,
+    goal_met:
+      projected <= 60 &&
+      run.seconds / groupBy.seconds <= 3 &&
+      reconciliation.seconds / window.seconds <= 3,
+  });
+} finally {
+  await db.end();
+  if (keep) console.error(`kept database ${name}`);
+  else await admin(server.url, `DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+  await server.stop();
+}

@@ -1,0 +1,8 @@
+export {
+  ISSUER_PARTY_ID,
+  partyInput,
+  type Party,
+  type PartyInput,
+  type PartyKind,
+} from './party.types.js';
+export { getParty, listParties, saveParty } from './party.repository.js';

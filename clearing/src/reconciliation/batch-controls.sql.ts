@@ -1,0 +1,128 @@
+import type { Queryable } from '@citycard/core/db';
+import type { ReconciliationSources } from './reconciliation.types.js';
+
+export interface DayWindow {
+  readonly day: string;
+  readonly cutoffTime: string;
+  readonly timeZone: string;
+}
+
+/** The business day's bounds [start, end) from parameters $n (day), $n+1 (cut-off), $n+2 (zone). */
+const start = (n: number): string => `(($${n}::date + $${n + 1}::time) AT TIME ZONE $${n + 2})`;
+const end = (n: number): string => `(($${n}::date + 1 + $${n + 1}::time) AT TIME ZONE $${n + 2})`;
+
+/**
+ * Batch control totals need every stored record, quarantined ones included, and the batch headers:
+ * the gateway names no contract view for them yet, so this module alone reads its `transactions`,
+ * `batches` and `record_conflicts` tables (read only). One aggregate pass per terminal and batch
+ * over the day's stored records gives both the control totals and the late uploads.
+ */
+export async function collectBatchTotals(
+  db: Queryable,
+  sources: ReconciliationSources,
+  w: DayWindow,
+): Promise<{ records: number; batches: number }> {
+  await db.query(
+    `CREATE TEMP TABLE recon_batches ON COMMIT DROP AS
+     SELECT t.terminal_id, t.batch_seq, min(t.operator_id) AS operator_id,
+            count(*) AS n, sum(t.amount) AS total,
+            count(*) FILTER (WHERE t.status = 'quarantined') AS quarantined,
+            count(*) FILTER (WHERE t.status IN ('accepted', 'released')) AS accepted,
+            count(*) FILTER (WHERE t.status IN ('accepted', 'released') AND t.occurred_at < d.start)
+              AS late_n,
+            sum(t.amount) FILTER (WHERE t.status IN ('accepted', 'released')
+                                    AND t.occurred_at < d.start) AS late_total,
+            min(t.occurred_at) FILTER (WHERE t.occurred_at < d.start) AS late_first,
+            max(t.occurred_at) FILTER (WHERE t.occurred_at < d.start) AS late_last,
+            max(t.received_at) AS received_at
+       FROM ${sources.gateway}.transactions t, (SELECT ${start(1)} AS start) d
+      WHERE t.business_day = $1::date
+      GROUP BY t.terminal_id, t.batch_seq`,
+    [w.day, w.cutoffTime, w.timeZone],
+  );
+  await db.query('ANALYZE recon_batches');
+  const { rows } = await db.query<{ records: string | null; batches: string }>(
+    `SELECT (SELECT sum(accepted) FROM recon_batches) AS records,
+            (SELECT count(*) FROM ${sources.gateway}.batches
+              WHERE received_at >= ${start(1)} AND received_at < ${end(1)}) AS batches`,
+    [w.day, w.cutoffTime, w.timeZone],
+  );
+  return { records: Number(rows[0]?.records ?? 0), batches: Number(rows[0]?.batches ?? 0) };
+}
+
+/** Records a terminal uploaded after the cut-off of the day they occurred in: one per batch. */
+export async function insertLateUploads(db: Queryable, recId: string, w: DayWindow): Promise<void> {
+  const local = (col: string): string => `to_char(${col} AT TIME ZONE $3, 'YYYY-MM-DD HH24:MI')`;
+  await db.query(
+    `INSERT INTO reconciliation_exceptions
+       (reconciliation_id, business_day, kind, explanation, terminal_id, batch_seq, operator_id,
+        amount, details)
+     SELECT $1, $2::date, 'late_upload',
+            format('Terminal uploaded %s record(s) totalling %s that occurred %s, before this '
+                   || 'business day began; received %s at %s (%s): they clear today',
+                   b.late_n, b.late_total,
+                   CASE WHEN b.late_first = b.late_last THEN 'at ' || ${local('b.late_first')}
+                        ELSE format('between %s and %s', ${local('b.late_first')},
+                                    ${local('b.late_last')}) END,
+                   CASE WHEN b.batch_seq IS NULL THEN 'one by one'
+                        ELSE format('in batch %s', b.batch_seq) END,
+                   ${local('b.received_at')}, $3),
+            b.terminal_id, b.batch_seq, b.operator_id, b.late_total,
+            jsonb_build_object('records', b.late_n, 'firstOccurredAt', b.late_first,
+                               'lastOccurredAt', b.late_last, 'receivedAt', b.received_at)
+       FROM recon_batches b
+      WHERE b.late_n > 0`,
+    [recId, w.day, w.timeZone],
+  );
+}
+
+/**
+ * Headers whose count or amount total differ from what is stored under the batch number are
+ * checked again over the batch's sequence range (a resent record is stored under its first
+ * batch); what still differs is an exception.
+ */
+export async function insertBatchMismatches(
+  db: Queryable,
+  sources: ReconciliationSources,
+  recId: string,
+  w: DayWindow,
+): Promise<void> {
+  const g = sources.gateway;
+  await db.query(
+    `WITH headers AS MATERIALIZED (
+         SELECT b.terminal_id, b.batch_seq, b.record_count, b.amount_total, b.received_at,
+                (b.header->>'firstSequence')::bigint AS first_seq,
+                (b.header->>'lastSequence')::bigint AS last_seq,
+                s.operator_id, COALESCE(s.quarantined, 0) AS quarantined
+           FROM ${g}.batches b
+           LEFT JOIN recon_batches s ON s.terminal_id = b.terminal_id AND s.batch_seq = b.batch_seq
+          WHERE b.received_at >= ${start(2)} AND b.received_at < ${end(2)}
+            AND (COALESCE(s.n, 0) <> b.record_count OR COALESCE(s.total, 0) <> b.amount_total)
+     )
+     INSERT INTO reconciliation_exceptions
+       (reconciliation_id, business_day, kind, explanation, terminal_id, batch_seq, operator_id,
+        amount, details)
+     SELECT $1, $2::date, 'batch_total_mismatch',
+            format('Batch %s declares %s record(s) totalling %s; the gateway holds %s record(s) '
+                   || 'totalling %s for its sequences %s to %s%s', h.batch_seq, h.record_count,
+                   h.amount_total, r.n, r.total, h.first_seq, h.last_seq,
+                   CASE WHEN k.n > 0 THEN format(', and %s conflicting copy(ies) kept apart', k.n)
+                        ELSE '' END),
+            h.terminal_id, h.batch_seq, h.operator_id, r.total - h.amount_total,
+            jsonb_build_object('declaredCount', h.record_count,
+                               'declaredTotal', h.amount_total::text, 'storedCount', r.n,
+                               'storedTotal', r.total::text, 'conflicts', k.n,
+                               'quarantined', h.quarantined, 'receivedAt', h.received_at)
+       FROM headers h
+       CROSS JOIN LATERAL (
+         SELECT count(*) AS n, COALESCE(sum(t.amount), 0) AS total FROM ${g}.transactions t
+          WHERE t.terminal_id = h.terminal_id AND t.sequence BETWEEN h.first_seq AND h.last_seq
+       ) r
+       CROSS JOIN LATERAL (
+         SELECT count(*) AS n FROM ${g}.record_conflicts c
+          WHERE c.terminal_id = h.terminal_id AND c.batch_seq = h.batch_seq
+       ) k
+      WHERE r.n <> h.record_count OR r.total <> h.amount_total`,
+    [recId, w.day, w.cutoffTime, w.timeZone],
+  );
+}

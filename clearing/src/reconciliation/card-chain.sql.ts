@@ -1,0 +1,127 @@
+import type { Queryable } from '@citycard/core/db';
+import type { ReconciliationSources } from './reconciliation.types.js';
+
+/**
+ * Each card's purse counter and balance chain over the day's accepted records, in one window pass
+ * ordered by purse counter. Only the breaks are kept: a row whose counter does not follow the
+ * previous one by exactly one, or whose balance before is not the previous balance after. A card's
+ * first record of the day is linked to its latest earlier record (an index probe on card and
+ * counter), so a break across the day boundary is seen too. A card_blocked record writes no
+ * purse (its counter is the one before), so it is no link of the chain.
+ */
+export async function collectChainBreaks(
+  db: Queryable,
+  sources: ReconciliationSources,
+  day: string,
+): Promise<void> {
+  const tx = `${sources.gateway}.accepted_transactions_contract`;
+  // The window sorts only what the chain needs; the few breaks fetch the rest by primary key.
+  await db.query(
+    `CREATE TEMP TABLE recon_breaks ON COMMIT DROP AS
+     WITH breaks AS MATERIALIZED (
+       SELECT * FROM (
+         SELECT c.card_number, c.purse_counter, c.balance_before, c.terminal_id, c.sequence,
+                CASE WHEN c.prev_counter IS NULL THEN p.purse_counter ELSE c.prev_counter END
+                  AS p_counter,
+                CASE WHEN c.prev_counter IS NULL THEN p.balance_after ELSE c.prev_balance END
+                  AS p_balance,
+                CASE WHEN c.prev_counter IS NULL THEN p.terminal_id ELSE c.prev_terminal END
+                  AS p_terminal,
+                CASE WHEN c.prev_counter IS NULL THEN p.sequence ELSE c.prev_sequence END
+                  AS p_sequence
+           FROM (
+             SELECT t.card_number, t.purse_counter, t.balance_before, t.terminal_id, t.sequence,
+                    lag(t.purse_counter) OVER w AS prev_counter,
+                    lag(t.balance_after) OVER w AS prev_balance,
+                    lag(t.terminal_id) OVER w AS prev_terminal,
+                    lag(t.sequence) OVER w AS prev_sequence
+               FROM ${tx} t
+              WHERE t.business_day = $1::date AND t.type <> 'card_blocked'
+             WINDOW w AS (PARTITION BY t.card_number
+                          ORDER BY t.purse_counter, t.received_at, t.terminal_id, t.sequence)
+           ) c
+           LEFT JOIN LATERAL (
+             SELECT a.purse_counter, a.balance_after, a.terminal_id, a.sequence
+               FROM ${tx} a
+              WHERE c.prev_counter IS NULL AND a.type <> 'card_blocked'
+                AND a.card_number = c.card_number AND a.purse_counter < c.purse_counter
+              ORDER BY a.purse_counter DESC
+              LIMIT 1
+           ) p ON true
+       ) b
+       WHERE b.p_counter IS NOT NULL
+         AND (b.purse_counter <> b.p_counter + 1 OR b.balance_before <> b.p_balance)
+     )
+     SELECT b.card_number, t.uid, b.purse_counter, t.amount, b.balance_before, b.terminal_id,
+            b.sequence, t.operator_id, t.received_at, b.p_counter, b.p_balance, pt.uid AS p_uid,
+            b.p_terminal, b.p_sequence
+       FROM breaks b
+       JOIN ${tx} t ON t.terminal_id = b.terminal_id AND t.sequence = b.sequence
+       LEFT JOIN ${tx} pt ON pt.terminal_id = b.p_terminal AND pt.sequence = b.p_sequence`,
+    [day],
+  );
+  await db.query('ANALYZE recon_breaks');
+}
+
+/** A purse counter spent more than once: one exception per card, its repeats in the details. */
+export async function insertClones(db: Queryable, recId: string, day: string): Promise<void> {
+  await db.query(
+    `INSERT INTO reconciliation_exceptions
+       (reconciliation_id, business_day, kind, explanation, card_number, terminal_id, sequence,
+        operator_id, purse_counter, amount, details)
+     SELECT $1, $2::date, 'suspected_clone',
+            format('Purse counter %s spent %s more time(s)%s: the purse exists twice, a copy of '
+                   || 'the card is likely in use', r.counters, r.n,
+                   CASE WHEN u.n > 1 THEN format(', under uids %s', u.list) ELSE '' END),
+            r.card_number, r.terminal_id, r.sequence, r.operator_id, r.purse_counter, r.amount,
+            jsonb_build_object('repeats', r.repeats)
+       FROM (
+         SELECT card_number, count(*) AS n, string_agg(DISTINCT purse_counter::text, ', ') AS counters,
+                array_agg(uid) || array_agg(p_uid) AS uids, min(terminal_id) AS terminal_id,
+                min(sequence) AS sequence, min(operator_id) AS operator_id,
+                min(purse_counter) AS purse_counter, sum(amount) AS amount,
+                jsonb_agg(jsonb_build_object(
+                  'purseCounter', purse_counter, 'terminalId', terminal_id, 'sequence', sequence,
+                  'uid', uid, 'amount', amount::text, 'earlierTerminalId', p_terminal,
+                  'earlierSequence', p_sequence, 'earlierUid', p_uid)
+                  ORDER BY purse_counter, received_at) AS repeats
+           FROM recon_breaks
+          WHERE purse_counter = p_counter
+          GROUP BY card_number
+       ) r
+       CROSS JOIN LATERAL (
+         SELECT count(DISTINCT x) AS n, string_agg(DISTINCT x, ', ') AS list FROM unnest(r.uids) x
+       ) u`,
+    [recId, day],
+  );
+}
+
+/**
+ * Consecutive counters whose balances do not chain. A card with a repeated counter is left out:
+ * its breaks are the clone's, already reported.
+ */
+export async function insertBalanceBreaks(
+  db: Queryable,
+  recId: string,
+  day: string,
+): Promise<void> {
+  await db.query(
+    `INSERT INTO reconciliation_exceptions
+       (reconciliation_id, business_day, kind, explanation, card_number, terminal_id, sequence,
+        operator_id, purse_counter, amount, details)
+     SELECT $1, $2::date, 'balance_break',
+            format('Balance before %s at purse counter %s does not follow the balance after %s '
+                   || 'of counter %s: %s %s with no record or load', b.balance_before,
+                   b.purse_counter, b.p_balance, b.p_counter, abs(b.balance_before - b.p_balance),
+                   CASE WHEN b.balance_before > b.p_balance THEN 'appeared' ELSE 'vanished' END),
+            b.card_number, b.terminal_id, b.sequence, b.operator_id, b.purse_counter,
+            b.balance_before - b.p_balance,
+            jsonb_build_object('previousTerminalId', b.p_terminal, 'previousSequence', b.p_sequence,
+                               'previousBalanceAfter', b.p_balance::text)
+       FROM recon_breaks b
+      WHERE b.purse_counter = b.p_counter + 1
+        AND NOT EXISTS (SELECT 1 FROM recon_breaks r
+                         WHERE r.card_number = b.card_number AND r.purse_counter = r.p_counter)`,
+    [recId, day],
+  );
+}

@@ -1,0 +1,135 @@
+import { randomUUID } from 'node:crypto';
+import type pg from 'pg';
+import { withTransaction, type Queryable } from '@citycard/core/db';
+import { AppError } from '@citycard/core/errors';
+import {
+  collectBatchTotals,
+  insertBatchMismatches,
+  insertLateUploads,
+  type DayWindow,
+} from './batch-controls.sql.js';
+import { collectChainBreaks, insertBalanceBreaks, insertClones } from './card-chain.sql.js';
+import { insertGaps } from './counter-gaps.sql.js';
+import { insertDrawerExceptions } from './drawers.sql.js';
+import { getReconciliation, isUuid } from './reconciliation.repository.js';
+import type {
+  ReconcileInput,
+  Reconciliation,
+  ReconciliationSources,
+} from './reconciliation.types.js';
+
+export const DEFAULT_SOURCES: ReconciliationSources = { gateway: 'gateway', issuance: 'issuance' };
+
+const DAY = /^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$/;
+const CUTOFF = /^([01]\d|2[0-3]):[0-5]\d$/;
+const SCHEMA = /^[a-z_][a-z0-9_]{0,62}$/;
+
+function validated(input: ReconcileInput): {
+  sources: ReconciliationSources;
+  cutoffTime: string;
+  timeZone: string;
+} {
+  const cutoffTime = input.cutoffTime ?? '04:00';
+  const timeZone = input.timeZone ?? 'Asia/Shanghai';
+  const sources = { ...DEFAULT_SOURCES, ...input.sources };
+  const zoneOk = (() => {
+    try {
+      new Intl.DateTimeFormat('en', { timeZone });
+      return true;
+    } catch {
+      return false;
+    }
+  })();
+  if (!DAY.test(input.day) || !CUTOFF.test(cutoffTime) || !zoneOk) {
+    throw new AppError('CLEARING_DAY_INVALID', { details: { day: input.day, cutoffTime } });
+  }
+  // Schema names go into the SQL text: only plain lower-case identifiers are taken.
+  if (!SCHEMA.test(sources.gateway) || !SCHEMA.test(sources.issuance)) {
+    throw new AppError('VALIDATION_FAILED', { message: 'Invalid reconciliation source schema' });
+  }
+  return { sources, cutoffTime, timeZone };
+}
+
+async function checkRun(db: Queryable, runId: string, day: string): Promise<void> {
+  const { rows } = isUuid(runId)
+    ? await db.query<{ day: string }>(
+        `SELECT to_char(business_day, 'YYYY-MM-DD') AS day FROM runs WHERE id = $1::uuid`,
+        [runId],
+      )
+    : { rows: [] };
+  if (rows[0] === undefined) {
+    throw new AppError('CLEARING_RUN_NOT_FOUND', { details: { runId } });
+  }
+  if (rows[0].day !== day) {
+    throw new AppError('CLEARING_DAY_INVALID', {
+      message: 'The run is for another business day',
+      details: { runId, day, runDay: rows[0].day },
+    });
+  }
+}
+
+interface Reconciling {
+  readonly id: string;
+  readonly input: ReconcileInput;
+  readonly sources: ReconciliationSources;
+  readonly window: DayWindow;
+  readonly startedAt: Date;
+  readonly started: number;
+}
+
+/** Every check of the day, each writing its exceptions; then the reconciliation with the counts. */
+async function reconcileIn(tx: Queryable, r: Reconciling): Promise<void> {
+  const { id, sources, window } = r;
+  const { day } = window;
+  if (r.input.runId !== undefined) await checkRun(tx, r.input.runId, day);
+  await collectChainBreaks(tx, sources, day);
+  await insertClones(tx, id, day);
+  await insertBalanceBreaks(tx, id, day);
+  await insertGaps(tx, sources, id, day);
+  const totals = await collectBatchTotals(tx, sources, window);
+  await insertLateUploads(tx, id, window);
+  await insertBatchMismatches(tx, sources, id, window);
+  const drawers = await insertDrawerExceptions(tx, sources, id, day, window.timeZone);
+  const finishedAt = new Date(r.startedAt.getTime() + Math.round(performance.now() - r.started));
+  await tx.query(
+    `INSERT INTO reconciliations (id, business_day, run_id, started_at, finished_at,
+                                  records_checked, batches_checked, drawers_checked,
+                                  exception_count, by_kind)
+     SELECT $1, $2::date, $3::uuid, $4, $5, $6, $7, $8,
+            COALESCE(sum(n), 0), COALESCE(jsonb_object_agg(kind, n), '{}'::jsonb)
+       FROM (SELECT kind, count(*) AS n FROM reconciliation_exceptions
+              WHERE reconciliation_id = $1 GROUP BY kind) k`,
+    [
+      id,
+      day,
+      r.input.runId ?? null,
+      r.startedAt,
+      finishedAt,
+      totals.records,
+      totals.batches,
+      drawers,
+    ],
+  );
+}
+
+/**
+ * Reconciles business day `day` in one repeatable-read transaction (one snapshot of the evidence):
+ * the card chains, the batch control totals and late uploads, and the counter cash drawers. The
+ * exceptions are stored under a new reconciliation, which becomes the day's latest; nothing
+ * earlier is changed. `db` must have the clearing schema first on its search_path.
+ */
+export async function reconcileDay(db: pg.Pool, input: ReconcileInput): Promise<Reconciliation> {
+  const { sources, cutoffTime, timeZone } = validated(input);
+  const r: Reconciling = {
+    id: randomUUID(),
+    input,
+    sources,
+    window: { day: input.day, cutoffTime, timeZone },
+    startedAt: input.now ?? new Date(),
+    started: performance.now(),
+  };
+  await withTransaction(db, (tx) => reconcileIn(tx, r), { isolation: 'repeatable read' });
+  const done = await getReconciliation(db, r.id);
+  if (done === undefined) throw new AppError('RECONCILIATION_NOT_FOUND', { details: { id: r.id } });
+  return done;
+}

@@ -1,0 +1,217 @@
+import type { Queryable } from '@citycard/core/db';
+import { parseAmount } from '@citycard/core/money';
+import type { TypeAggregate } from '../fees/fee.types.js';
+import type { InputDigest } from './hash.js';
+import type {
+  AdjustmentAggregate,
+  CashAggregate,
+  CashCategory,
+  DiscountAggregate,
+  LoadAggregate,
+} from './inputs.types.js';
+
+/** Two 60-bit slices of a row's md5, summed: see InputDigest. */
+const digestColumns = (row: string): string =>
+  `count(*)::int AS n,
+   COALESCE(sum(('x' || substr(md5(${row}), 1, 15))::bit(60)::bigint), 0)::text AS h1,
+   COALESCE(sum(('x' || substr(md5(${row}), 16, 15))::bit(60)::bigint), 0)::text AS h2`;
+
+const money = (v: string): ReturnType<typeof parseAmount> =>
+  parseAmount(v, { allowNegative: true });
+
+interface Window {
+  readonly runId: string;
+  readonly cutoff: Date;
+  /** Start of the business day: transactions that occurred before it are late. */
+  readonly dayStart: Date;
+}
+
+export interface TransactionAggregates {
+  readonly types: TypeAggregate[];
+  readonly discounts: DiscountAggregate[];
+  readonly digest: InputDigest;
+}
+
+interface TxAggRow {
+  operator_id: string;
+  type: string;
+  rider: string | null;
+  n: number;
+  chargeable: number;
+  gross: string;
+  late_n: number;
+  late_gross: string;
+  discount: string;
+  h1: string;
+  h2: string;
+}
+
+/**
+ * Marks every accepted transaction received before the cut-off and not cleared yet as cleared by
+ * this run (the primary key of cleared_transactions makes that once across all runs), and in the
+ * same statement aggregates them per operator, type and rider category: one hash aggregate, one
+ * md5 per row. Both views the run needs (per type, per rider category) are summed from it here.
+ */
+export async function takeTransactions(db: Queryable, w: Window): Promise<TransactionAggregates> {
+  const row = `terminal_id || '/' || sequence || '/' || type || '/' || operator_id || '/' ||
+    amount::text || '/' || COALESCE(rider, '') || '/' || COALESCE(discount::text, '') || '/' ||
+    late::text`;
+  const { rows } = await db.query<TxAggRow>(
+    `WITH src AS MATERIALIZED (
+       SELECT t.terminal_id, t.sequence, t.operator_id, t.type, t.amount,
+              t.fare->>'riderCategoryId' AS rider, (t.fare->>'discount')::numeric AS discount,
+              t.occurred_at < $3 AS late
+         FROM gateway.accepted_transactions_contract t
+        WHERE t.accepted_at < $2
+          AND NOT EXISTS (SELECT 1 FROM clearing.cleared_transactions c
+                           WHERE c.terminal_id = t.terminal_id AND c.sequence = t.sequence)
+     ), ins AS (
+       INSERT INTO clearing.cleared_transactions (terminal_id, sequence, run_id, late)
+       SELECT terminal_id, sequence, $1, late FROM src
+     )
+     SELECT operator_id, type, rider, count(*)::int AS n,
+            count(*) FILTER (WHERE amount > 0)::int AS chargeable,
+            sum(amount)::numeric(18,2)::text AS gross,
+            count(*) FILTER (WHERE late)::int AS late_n,
+            COALESCE(sum(amount) FILTER (WHERE late), 0)::numeric(18,2)::text AS late_gross,
+            COALESCE(sum(discount), 0)::numeric(18,2)::text AS discount,
+            sum(('x' || substr(h, 1, 15))::bit(60)::bigint)::text AS h1,
+            sum(('x' || substr(h, 16, 15))::bit(60)::bigint)::text AS h2
+       FROM (SELECT *, md5(${row}) AS h FROM src) s
+      GROUP BY operator_id, type, rider`,
+    [w.runId, w.cutoff, w.dayStart],
+  );
+  return {
+    types: rows.map((r) => ({
+      operatorId: r.operator_id,
+      type: r.type,
+      count: r.n,
+      chargeableCount: r.chargeable,
+      gross: money(r.gross),
+      lateCount: r.late_n,
+      lateGross: money(r.late_gross),
+    })),
+    discounts: rows
+      .filter((r): r is TxAggRow & { rider: string } => r.rider !== null)
+      .map((r) => ({
+        operatorId: r.operator_id,
+        riderCategoryId: r.rider,
+        count: r.n,
+        discount: money(r.discount),
+      })),
+    digest: sumDigests(rows),
+  };
+}
+
+function sumDigests(rows: readonly { n: number; h1: string; h2: string }[]): InputDigest {
+  return {
+    count: rows.reduce((n, r) => n + r.n, 0),
+    h1: rows.reduce((s, r) => s + BigInt(r.h1), 0n).toString(),
+    h2: rows.reduce((s, r) => s + BigInt(r.h2), 0n).toString(),
+  };
+}
+
+interface CashRow {
+  branch_id: string;
+  category: CashCategory;
+  amount: string;
+  n: number;
+  h1: string;
+  h2: string;
+}
+
+/** Takes the cash movements made before the cut-off and not cleared yet, by branch and purpose. */
+export async function takeCash(
+  db: Queryable,
+  w: Window,
+): Promise<{ cash: CashAggregate[]; digest: InputDigest }> {
+  const row = `m.id::text || '/' || m.kind || '/' || m.reference_type || '/' || m.amount::text`;
+  const { rows } = await db.query<CashRow>(
+    `WITH taken AS (
+       INSERT INTO clearing.cleared_cash_movements (movement_id, run_id)
+       SELECT m.id, $1 FROM issuance.cash_movements_contract m
+        WHERE m.occurred_at < $2
+          AND NOT EXISTS (SELECT 1 FROM clearing.cleared_cash_movements x WHERE x.movement_id = m.id)
+       RETURNING movement_id
+     )
+     SELECT m.branch_id::text AS branch_id,
+            CASE
+              WHEN m.kind = 'top_up_cash' THEN 'top_up_cash'
+              WHEN m.kind = 'balance_refunded' AND m.reference_type = 'load' THEN 'load_refund'
+              WHEN m.kind = 'balance_refunded' THEN 'card_refund'
+              WHEN m.kind IN ('deposit_taken', 'deposit_refunded') THEN m.kind
+              ELSE 'other'
+            END AS category,
+            sum(m.amount)::numeric(18,2)::text AS amount, ${digestColumns(row)}
+       FROM taken JOIN issuance.cash_movements_contract m ON m.id = taken.movement_id
+      GROUP BY 1, 2`,
+    [w.runId, w.cutoff],
+  );
+  return {
+    cash: rows.map((r) => ({
+      branchId: r.branch_id,
+      category: r.category,
+      count: r.n,
+      amount: money(r.amount),
+    })),
+    digest: sumDigests(rows),
+  };
+}
+
+/** Takes the loads confirmed on cards before the cut-off and not cleared yet. */
+export async function takeLoads(
+  db: Queryable,
+  w: Window,
+): Promise<{ loads: LoadAggregate; digest: InputDigest }> {
+  const { rows } = await db.query<{ amount: string; n: number; h1: string; h2: string }>(
+    `WITH taken AS (
+       INSERT INTO clearing.cleared_loads (load_id, run_id)
+       SELECT l.load_id, $1 FROM issuance.loads_contract l
+        WHERE l.status = 'confirmed' AND l.confirmed_at < $2
+          AND NOT EXISTS (SELECT 1 FROM clearing.cleared_loads x WHERE x.load_id = l.load_id)
+       RETURNING load_id
+     )
+     SELECT COALESCE(sum(l.amount), 0)::numeric(18,2)::text AS amount,
+            ${digestColumns(`l.load_id::text || '/' || l.amount::text`)}
+       FROM taken JOIN issuance.loads_contract l ON l.load_id = taken.load_id`,
+    [w.runId, w.cutoff],
+  );
+  const r = rows[0] ?? { amount: '0.00', n: 0, h1: '0', h2: '0' };
+  return { loads: { count: r.n, amount: money(r.amount) }, digest: sumDigests([r]) };
+}
+
+/** Takes every adjustment written before the cut-off or the run and not picked up yet. */
+export async function takeAdjustments(
+  db: Queryable,
+  runId: string,
+  before: Date,
+): Promise<{ adjustments: AdjustmentAggregate[]; digest: InputDigest }> {
+  const { rows } = await db.query<{
+    operator_id: string;
+    amount: string;
+    n: number;
+    h1: string;
+    h2: string;
+  }>(
+    `WITH taken AS (
+       INSERT INTO clearing.cleared_adjustments (adjustment_id, run_id)
+       SELECT a.id, $1 FROM clearing.adjustments a
+        WHERE a.created_at <= $2
+          AND NOT EXISTS (SELECT 1 FROM clearing.cleared_adjustments x WHERE x.adjustment_id = a.id)
+       RETURNING adjustment_id
+     )
+     SELECT a.operator_id, sum(a.amount)::numeric(18,2)::text AS amount,
+            ${digestColumns(`a.id::text || '/' || a.operator_id || '/' || a.amount::text`)}
+       FROM taken JOIN clearing.adjustments a ON a.id = taken.adjustment_id
+      GROUP BY a.operator_id`,
+    [runId, before],
+  );
+  return {
+    adjustments: rows.map((r) => ({
+      operatorId: r.operator_id,
+      count: r.n,
+      amount: money(r.amount),
+    })),
+    digest: sumDigests(rows),
+  };
+}

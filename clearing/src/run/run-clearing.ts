@@ -1,0 +1,170 @@
+import { randomUUID } from 'node:crypto';
+import type pg from 'pg';
+import { withTransaction, type Queryable } from '@citycard/core/db';
+import { AppError } from '@citycard/core/errors';
+import { Amount, parseAmount } from '@citycard/core/money';
+import { feeSchedulesInForce, listSubsidyRules } from '../fees/fee.repository.js';
+import { ACCOUNTS, ensureAccounts } from '../ledger/accounts.js';
+import { accountBalance, postEntries, reverseRunEntries } from '../ledger/journal.js';
+import { computeClearing, type ClearingResult } from './compute.js';
+import { inputHash, outputHash } from './hash.js';
+import { takeAdjustments, takeCash, takeLoads, takeTransactions } from './inputs.repository.js';
+import { getRun, insertRun } from './run.repository.js';
+import {
+  LOCKED_RUN_STATUSES,
+  type FloatCheck,
+  type RunClearingInput,
+  type RunDetail,
+  type RunStatus,
+} from './run.types.js';
+import { runWindow, type RunWindow } from './run-window.js';
+
+// One clearing run at a time across every process ('clearing' as a big-endian int64).
+const RUN_LOCK_KEY = '7236828475231651431';
+
+/** Runs clearing for a business day in one transaction: all of it is posted, or none. */
+export async function runClearing(pool: pg.Pool, input: RunClearingInput): Promise<RunDetail> {
+  return withTransaction(pool, (tx) => clearDay(tx, input));
+}
+
+/**
+ * The run inside the caller's transaction. A computed or aborted earlier run of the same day is
+ * superseded first: its entries reversed and its inputs freed, so the new run takes them again.
+ */
+export async function clearDay(tx: Queryable, input: RunClearingInput): Promise<RunDetail> {
+  const window = await openRun(tx, input);
+  const supersedes = await releaseEarlierRuns(tx, input.day, input.now);
+  const runId = randomUUID();
+  const { result, inHash } = await gatherAndCompute(tx, input, { runId, ...window });
+  await ensureAccounts(tx, result.accounts, input.now);
+  await postEntries(
+    tx,
+    result.entries.map((e) => ({
+      ...e,
+      id: randomUUID(),
+      runId,
+      day: input.day,
+      createdAt: input.now,
+    })),
+  );
+  const run = {
+    id: runId,
+    day: input.day,
+    cutoff: window.cutoff,
+    startedBy: input.staff,
+    startedAt: input.now,
+    inputHash: inHash,
+    outputHash: outputHash(input.day, inHash, result),
+    floatCheck: await floatCheck(tx),
+    supersedes,
+  };
+  await insertRun(tx, run, result);
+  return getRun(tx, runId);
+}
+
+/** Takes the run lock and checks the day: valid, and its cut-off passed. */
+async function openRun(tx: Queryable, input: RunClearingInput): Promise<RunWindow> {
+  const { rows: lock } = await tx.query<{ ok: boolean }>(
+    'SELECT pg_try_advisory_xact_lock($1::bigint) AS ok',
+    [RUN_LOCK_KEY],
+  );
+  if (lock[0]?.ok !== true) {
+    throw new AppError('CLEARING_RUN_BUSY', { details: { day: input.day } });
+  }
+  const window = await runWindow(tx, input.day, input.cutoffTime, input.timeZone);
+  if (input.now < window.cutoff) {
+    throw new AppError('CLEARING_CUTOFF_NOT_PASSED', {
+      details: { day: input.day, cutoff: window.cutoff.toISOString() },
+    });
+  }
+  return window;
+}
+
+/** Takes the run's inputs (marking them cleared), aggregates them and computes the result. */
+async function gatherAndCompute(
+  tx: Queryable,
+  input: RunClearingInput,
+  w: RunWindow & { readonly runId: string },
+): Promise<{ result: ClearingResult; inHash: string }> {
+  // The aggregation hashes and groups the day's rows: let it do so in memory rather than on disk.
+  await tx.query("SET LOCAL work_mem = '256MB'");
+  const txs = await takeTransactions(tx, w);
+  const cash = await takeCash(tx, w);
+  const loads = await takeLoads(tx, w);
+  const adjustments = await takeAdjustments(tx, w.runId, input.now);
+  const result = computeClearing({
+    day: input.day,
+    typeAggregates: txs.types,
+    discounts: txs.discounts,
+    adjustments: adjustments.adjustments,
+    cash: cash.cash,
+    loads: loads.loads,
+    schedules: await feeSchedulesInForce(tx, input.day),
+    subsidyRules: await listSubsidyRules(tx),
+  });
+  const inHash = inputHash({
+    day: input.day,
+    cutoff: w.cutoff,
+    transactions: txs.digest,
+    cashMovements: cash.digest,
+    loads: loads.digest,
+    adjustments: adjustments.digest,
+  });
+  return { result, inHash };
+}
+
+/**
+ * Refuses a day that is approved or beyond; supersedes its computed and aborted runs. Returns
+ * the id of the run replaced, if any.
+ */
+async function releaseEarlierRuns(tx: Queryable, day: string, now: Date): Promise<string | null> {
+  const { rows } = await tx.query<{ id: string; status: RunStatus }>(
+    `SELECT id, status FROM clearing.runs
+      WHERE business_day = $1 AND status <> 'superseded' ORDER BY started_at FOR UPDATE`,
+    [day],
+  );
+  const locked = rows.find((r) => LOCKED_RUN_STATUSES.includes(r.status));
+  if (locked !== undefined) {
+    throw new AppError('CLEARING_DAY_CLOSED', {
+      details: { day, runId: locked.id, status: locked.status },
+    });
+  }
+  let replaced: string | null = null;
+  for (const run of rows) {
+    await releaseRun(tx, run.id, now);
+    if (run.status === 'computed') replaced = run.id;
+  }
+  return replaced;
+}
+
+/**
+ * Takes a computed or aborted run off the books: its entries reversed (as entries of the same
+ * run, so it nets to nothing), its inputs free for the next run, its status superseded.
+ */
+export async function releaseRun(tx: Queryable, runId: string, now: Date): Promise<void> {
+  await reverseRunEntries(tx, runId, now);
+  await tx.query(
+    `UPDATE clearing.runs SET status = 'superseded', status_changed_at = $2 WHERE id = $1`,
+    [runId, now],
+  );
+  for (const table of [
+    'cleared_transactions',
+    'cleared_cash_movements',
+    'cleared_loads',
+    'cleared_adjustments',
+  ]) {
+    await tx.query(`DELETE FROM clearing.${table} WHERE run_id = $1`, [runId]);
+  }
+}
+
+/** The card float liability (minus the account's debit balance) against Σ shadow balances. */
+async function floatCheck(tx: Queryable): Promise<FloatCheck> {
+  const ledgerFloat = (await accountBalance(tx, ACCOUNTS.cardFloat)).neg();
+  const { rows } = await tx.query<{ total: string }>(
+    `SELECT COALESCE(sum(balance), 0)::numeric(18,2)::text AS total
+       FROM issuance.shadow_balance_contract`,
+  );
+  const shadowTotal = parseAmount(rows[0]?.total ?? '0.00', { allowNegative: true });
+  const difference = ledgerFloat.sub(shadowTotal);
+  return { ledgerFloat, shadowTotal, difference, ok: difference.eq(Amount.zero) };
+}

@@ -1,0 +1,7 @@
+export {
+  authenticateStaff,
+  quoteIdent,
+  staffRoles,
+  type StaffPrincipal,
+  type StaffRole,
+} from './authenticate.js';

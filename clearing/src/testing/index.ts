@@ -1,0 +1,3 @@
+export { CLEARING_TEST_MIGRATIONS, createClearingTestDb, type ClearingTestDb } from './harness.js';
+export { addOperators, insertTransactions, type TestTransaction } from './gateway-rows.js';
+export { addCashMovement, type TestCashMovement } from './issuance-rows.js';
