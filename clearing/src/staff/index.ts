@@ -1,6 +1,5 @@
 export {
   authenticateStaff,
-  quoteIdent,
   staffRoles,
   type StaffPrincipal,
   type StaffRole,

@@ -16,3 +16,8 @@ export {
   type RouteInfo,
   type Router,
 } from './route.js';
+export {
+  staffSessionAuthenticator,
+  type StaffSessionOptions,
+  type StaffSessionPrincipal,
+} from './staff-session.js';
