@@ -28,19 +28,21 @@ export interface PlanRow {
   readonly reportedAt: Date | null;
 }
 
-export interface NewPlan {
-  readonly cardId: string;
-  readonly uid: string;
-  readonly agentId: string;
-  readonly counterId: string;
-  readonly purpose: PlanPurpose;
-  readonly keyVersion: number;
-  readonly spec: Record<string, unknown>;
-  readonly createdBy: string | null;
-  readonly requestId: string;
-  readonly createdAt: Date;
-  readonly expiresAt: Date;
-}
+/** What a caller gives for a new plan; the rest of a row comes from the fetch and the report. */
+export type NewPlan = Pick<
+  PlanRow,
+  | 'cardId'
+  | 'uid'
+  | 'agentId'
+  | 'counterId'
+  | 'purpose'
+  | 'keyVersion'
+  | 'spec'
+  | 'createdBy'
+  | 'requestId'
+  | 'createdAt'
+  | 'expiresAt'
+>;
 
 const COLUMNS = `id, card_id AS "cardId", uid, agent_id AS "agentId", counter_id AS "counterId",
   purpose, key_version AS "keyVersion", spec, created_by AS "createdBy",
