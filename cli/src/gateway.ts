@@ -60,7 +60,7 @@ export async function gatewayDeps(platform: Platform, db: pg.Pool): Promise<Dist
     log: platform.log,
     macKeyKek: { id: deriveKeyId(key), key },
     ca: new FilePkiStore(pkiDir, { id: PKI_KEK_ID, key }),
-    clock: () => new Date(),
+    clock: platform.gatewayClock ?? (() => new Date()),
     settings: defaultGatewaySettings,
     redisUrl: platform.config.REDIS_URL,
     distribution: {
@@ -108,7 +108,8 @@ export function startGatewayWorker(
   platform: Platform,
 ): { close(): Promise<void> } {
   const db = gatewayPool(platform);
-  startPostprocessWorker(queues, { db, log: platform.log, clock: () => new Date() });
+  const clock = platform.gatewayClock ?? (() => new Date());
+  startPostprocessWorker(queues, { db, log: platform.log, clock });
   platform.log.info({ queue: 'gateway-postprocess', backend: queues.backend }, 'worker started');
   return { close: () => db.end() };
 }

@@ -40,6 +40,13 @@ export interface Platform {
   /** For an embedded server: a new data dir, existing data, or a server left running earlier. */
   readonly databaseReuse: string;
   readonly pool: pg.Pool;
+  /**
+   * Clearing's clock (business days, cut-offs). Real time everywhere but in the demo, which
+   * compresses a night: it moves clearing past the cut-off instead of waiting for 04:00.
+   */
+  readonly clearingClock?: () => Date;
+  /** The gateway's clock: real time but in the demo, which runs it on the simulated day. */
+  readonly gatewayClock?: () => Date;
   close(): Promise<void>;
 }
 

@@ -45,6 +45,7 @@ export async function buildClearingService(
     logLevel,
     log: platform.log,
     settings: clearingSettingsFromEnv(),
+    ...(platform.clearingClock === undefined ? {} : { clock: platform.clearingClock }),
   });
   return { app, close: () => db.end() };
 }
@@ -56,7 +57,12 @@ export async function startClearingJobs(
 ): Promise<{ close(): Promise<void> }> {
   const settings = clearingSettingsFromEnv();
   const db = clearingPool(platform);
-  const deps = { db, log: platform.log, clock: () => new Date(), settings };
+  const deps = {
+    db,
+    log: platform.log,
+    clock: platform.clearingClock ?? (() => new Date()),
+    settings,
+  };
   startClearingWorker(queues, deps);
   await scheduleNightlyClearing(queues, settings);
   platform.log.info(

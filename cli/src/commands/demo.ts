@@ -1,10 +1,14 @@
-import { randomUUID } from 'node:crypto';
 import path from 'node:path';
 import type { Command } from 'commander';
-import { migrate, migrationStatus } from '@citycard/core/db';
-import { createKeyAndCsr } from '@citycard/core/crypto';
+import { createPool, migrate, migrationStatus } from '@citycard/core/db';
 import { AppError } from '@citycard/core/errors';
-import { maintenanceQueue } from '../jobs.js';
+import type { QueueFactory } from '@citycard/core/queue';
+import { runCityDay } from '../demo/city-day.js';
+import { SimClock } from '../demo/sim-clock.js';
+import { writeDemoOutput } from '../demo/output.js';
+import { gatewayPool, startGatewayWorker } from '../gateway.js';
+import { issuanceDeps, issuancePool } from '../issuance.js';
+import { positiveInt } from '../options.js';
 import {
   migrationSources,
   openPlatform,
@@ -13,101 +17,131 @@ import {
   type ServiceName,
 } from '../platform.js';
 import { progressBar } from '../progress.js';
-import { startServices } from './serve.js';
-import { openQueues, startWorkers } from './worker.js';
+import { clearingPool, startClearingJobs } from './clearing.js';
 import { openPkiStore } from './pki.js';
+import { startServices, type RunningService } from './serve.js';
+import { openQueues, startWorkers } from './worker.js';
 
 /**
- * The README's main job. Until the city-day story exists it brings the whole platform up on the
- * embedded defaults, proves each moving part once, says what it did, and shuts down cleanly.
+ * The README's main job: a small city's day on the embedded defaults, through every real part,
+ * ending with a settled clearing run and its files in demo-output/.
  */
 export function registerDemo(program: Command): void {
   program
     .command('demo')
-    .description('start the platform on the embedded defaults, check every part, report, stop')
+    .description(
+      'a city day on the embedded defaults: counters, terminals, gateway, nightly clearing, settlement',
+    )
+    .option('--cards <n>', 'residents served at the counters', positiveInt, 1500)
+    .option('--events <n>', 'about how many taps and purchases', positiveInt, 50_000)
+    .option('--seed <seed>', 'the same seed gives the same day', '1')
+    .option('--out <dir>', 'where the statements, bank files and summary go', 'demo-output')
     .option('--keep-running', 'leave the services and the worker running until Ctrl-C')
-    .action(async (opts: { keepRunning?: boolean }) => {
+    .action(async (opts: DemoOptions) => {
       process.env.CITYCARD_MODE ??= 'demo';
       const started = Date.now();
-      const platform = await openPlatform('demo');
+      // The story is told on stdout; the services' own warnings (card anomalies and the like)
+      // are the demo's findings, reported at the end, not noise in the middle of it.
+      process.env.LOG_LEVEL ??= 'error';
+      const base = await openPlatform('demo');
       try {
-        await runDemo(platform, opts.keepRunning === true);
+        const today = cstDay(Date.now());
+        const clock = new SimClock(new Date(`${today}T05:30:00+08:00`));
+        const platform = await demoDatabase(base, clock);
+        try {
+          await runDemo(platform, opts, clock, today);
+        } finally {
+          await platform.pool.end();
+        }
         console.log(`\nDone in ${((Date.now() - started) / 1000).toFixed(1)} s.`);
       } finally {
-        await platform.close();
+        await base.close();
       }
     });
 }
 
-async function runDemo(platform: Platform, keepRunning: boolean): Promise<void> {
+interface DemoOptions {
+  cards: number;
+  events: number;
+  seed: string;
+  out: string;
+  keepRunning?: boolean;
+}
+
+const DEMO_DATABASE = 'citycard_demo';
+
+/**
+ * The demo's city lives in a database of its own on the same server, dropped and made again on
+ * every run: a second run starts clean, whatever the first left behind.
+ */
+async function demoDatabase(base: Platform, clock: SimClock): Promise<Platform> {
+  await base.pool.query(`DROP DATABASE IF EXISTS ${DEMO_DATABASE} WITH (FORCE)`);
+  await base.pool.query(`CREATE DATABASE ${DEMO_DATABASE}`);
+  const url = new URL(base.databaseUrl);
+  url.pathname = `/${DEMO_DATABASE}`;
+  const databaseUrl = url.toString();
+  return {
+    ...base,
+    databaseUrl,
+    pool: createPool({ url: databaseUrl, applicationName: 'citycard-demo' }),
+    clearingClock: clockAfterCutoff(),
+    gatewayClock: clock.now,
+  };
+}
+
+/** China Standard Time has no daylight saving: +08:00 all year. */
+const CST = 8 * 3600_000;
+const cstDay = (t: number): string => new Date(t + CST).toISOString().slice(0, 10);
+
+/**
+ * Clearing's clock for the demo: half an hour past the cut-off that closes today's business
+ * day, running on from there. The rest of the platform keeps real time.
+ */
+function clockAfterCutoff(): () => Date {
+  const now = Date.now();
+  const tomorrow = Date.parse(`${cstDay(now)}T04:30:00+08:00`) + 24 * 3600_000;
+  const offset = tomorrow - now;
+  return () => new Date(Date.now() + offset);
+}
+
+async function runDemo(
+  platform: Platform,
+  opts: DemoOptions,
+  clock: SimClock,
+  today: string,
+): Promise<void> {
   const say = (line: string): void => console.log(`  ✓ ${line}`);
   console.log(
     `citycard demo (mode ${platform.config.CITYCARD_MODE}, data in ${path.resolve(platform.config.CITYCARD_DATA_DIR)})`,
   );
   say(
     platform.embedded
-      ? `PostgreSQL: embedded, ${platform.databaseReuse}`
-      : 'PostgreSQL: DATABASE_URL',
+      ? `PostgreSQL: embedded, ${platform.databaseReuse}; the city starts clean in database ${DEMO_DATABASE}`
+      : `PostgreSQL: DATABASE_URL's server; the city starts clean in database ${DEMO_DATABASE}`,
   );
-
-  const pending = (await migrationStatus(platform.pool, migrationSources)).filter(
-    (r) => r.state === 'pending',
-  );
-  const bar = progressBar('  migrating', pending.length);
-  const migrated = await migrate(platform.pool, migrationSources, {
-    onFile: (f) => bar.tick(`${f.schema}/${f.name}`),
-  });
-  bar.stop();
-  say(
-    `schemas migrated: ${migrated.applied.length} applied, ${migrated.skipped} already there (${migrationSources.map((s) => s.schema).join(', ')})`,
-  );
-
-  const store = await openPkiStore();
-  const created = await store.caCertPem().then(
-    () => false,
-    async (err: unknown) => {
-      if (!(err instanceof AppError) || err.code !== 'PKI_NOT_INITIALISED') throw err;
-      await store.init({ commonName: 'citycard demo CA', validityDays: 3650 });
-      return true;
-    },
-  );
-  const { csrPem } = createKeyAndCsr({ commonName: 'demo-terminal' });
-  const issued = await store.issue({
-    csrPem,
-    role: 'terminal',
-    subjectId: `DEMO-${randomUUID().slice(0, 8)}`,
-    validityDays: 1,
-  });
-  const verified = await store.verify(issued.certPem);
-  say(
-    `platform CA ${created ? 'created' : 'reused'}; terminal certificate ${verified.subjectId} issued and verified`,
-  );
+  await migrateAll(platform, say);
+  await ensurePki(say);
 
   const queues = openQueues(platform);
+  const workers: { close(): Promise<void> }[] = [];
   try {
     startWorkers(queues, platform.log);
-    const job = await queues.queue(maintenanceQueue).add('ping', { from: 'demo' });
-    const result = await waitForResult(queues, maintenanceQueue, job.id ?? '', 30_000);
+    workers.push(startGatewayWorker(queues, platform));
+    workers.push(await startClearingJobs(queues, platform));
     say(
-      `job queue on ${queues.backend === 'redis' ? 'Redis' : 'PostgreSQL'}: ping answered ${JSON.stringify(result)}`,
+      `job queues on ${queues.backend === 'redis' ? 'Redis' : 'PostgreSQL'}; nightly clearing scheduled`,
     );
-
     const names = Object.keys(services) as ServiceName[];
     const running = await startServices(names, platform, {
       host: '127.0.0.1',
       ports: {},
       logLevel: 'warn',
+      agent: { port: 0, hostnames: [] },
     });
     try {
-      for (const svc of running) {
-        const res = await fetch(`${svc.url}/readyz`);
-        if (!res.ok)
-          throw new AppError('SERVICE_UNAVAILABLE', {
-            message: `${svc.name} is not ready (${res.status})`,
-          });
-        say(`${svc.name} ready at ${svc.url}`);
-      }
-      if (keepRunning) {
+      await cityDay(platform, running, queues, opts, { clock, today, say });
+      if (opts.keepRunning === true) {
+        for (const svc of running) say(`${svc.name} at ${svc.url}`);
         console.log('\nRunning; press Ctrl-C to stop.');
         const { untilSignal } = await import('../signals.js');
         await untilSignal();
@@ -117,28 +151,77 @@ async function runDemo(platform: Platform, keepRunning: boolean): Promise<void> 
     }
   } finally {
     await queues.close();
+    for (const w of workers) await w.close();
   }
 }
 
-async function waitForResult(
-  queues: ReturnType<typeof openQueues>,
-  queueName: string,
-  jobId: string,
-  timeoutMs: number,
-): Promise<unknown> {
-  const deadline = Date.now() + timeoutMs;
-  const queue = queues.queue(queueName);
-  while (Date.now() < deadline) {
-    const job = await queue.getJob(jobId);
-    const state = job === undefined ? 'missing' : await job.getState();
-    if (state === 'completed') return job?.returnvalue;
-    if (state === 'failed')
-      throw new AppError('QUEUE_UNAVAILABLE', {
-        message: `job ${jobId} failed: ${job?.failedReason ?? ''}`,
-      });
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-  throw new AppError('QUEUE_UNAVAILABLE', {
-    message: `job ${jobId} did not finish within ${timeoutMs} ms`,
+async function migrateAll(platform: Platform, say: (line: string) => void): Promise<void> {
+  const pending = (await migrationStatus(platform.pool, migrationSources)).filter(
+    (r) => r.state === 'pending',
+  );
+  const bar = progressBar('  migrating', pending.length);
+  const migrated = await migrate(platform.pool, migrationSources, {
+    onFile: (f) => bar.tick(`${f.schema}/${f.name}`),
   });
+  bar.stop();
+  say(
+    `schemas migrated: ${migrated.applied.length} applied (${migrationSources.map((s) => s.schema).join(', ')})`,
+  );
+}
+
+async function ensurePki(say: (line: string) => void): Promise<void> {
+  const store = await openPkiStore();
+  const created = await store.caCertPem().then(
+    () => false,
+    async (err: unknown) => {
+      if (!(err instanceof AppError) || err.code !== 'PKI_NOT_INITIALISED') throw err;
+      await store.init({ commonName: 'citycard demo CA', validityDays: 3650 });
+      return true;
+    },
+  );
+  say(
+    `platform CA ${created ? 'created' : 'reused'} (terminal, reader-agent and server certificates)`,
+  );
+}
+
+async function cityDay(
+  platform: Platform,
+  running: readonly RunningService[],
+  queues: QueueFactory,
+  opts: DemoOptions,
+  ctx: { clock: SimClock; today: string; say: (line: string) => void },
+): Promise<void> {
+  const { say } = ctx;
+  const url = (name: ServiceName): string => running.find((r) => r.name === name)?.url ?? '';
+  const agent = running.find((r) => r.name === 'card-issuance')?.agentUrl;
+  if (agent === undefined)
+    throw new AppError('SERVICE_UNAVAILABLE', { message: 'no reader-agent listener' });
+  const urls = {
+    issuance: url('card-issuance'),
+    gateway: url('transaction-gateway'),
+    clearing: url('clearing'),
+    agent,
+  };
+  for (const svc of running) say(`${svc.name} ready at ${svc.url}`);
+  const pools = {
+    issuance: issuancePool(platform),
+    gateway: gatewayPool(platform),
+    clearing: clearingPool(platform),
+  };
+  try {
+    const { cardKeyKek } = await issuanceDeps(platform, pools.issuance);
+    const result = await runCityDay(
+      { urls, pools, cardKeyKek, queues, log: platform.log, say, clock: ctx.clock },
+      { cards: opts.cards, events: opts.events, seed: opts.seed, serviceDay: ctx.today },
+    );
+    const out = path.resolve(opts.out);
+    const { lines } = await writeDemoOutput(out, result, urls, pools.gateway);
+    console.log('');
+    for (const line of lines) console.log(line);
+    console.log(
+      `\nWritten to ${out}: settlement-statement.csv, statements/*.pdf, bank-payment-file.csv, reconciliation-exceptions.csv, summary.json`,
+    );
+  } finally {
+    await Promise.all(Object.values(pools).map((p) => p.end()));
+  }
 }

@@ -83,6 +83,8 @@ export interface RunningService {
   readonly name: ServiceName;
   readonly url: string;
   readonly app: FastifyInstance;
+  /** Issuance only, when asked for: its reader-agent listener (mutual TLS). */
+  readonly agentUrl?: string;
   close(): Promise<void>;
 }
 
@@ -101,17 +103,16 @@ export async function startServices(
     for (const name of names) {
       const built = await builders[name](platform, opts.logLevel, opts.agent);
       const address = await built.app.listen({ host: opts.host, port: opts.ports[name] ?? 0 });
-      running.push({
-        name,
-        url: address,
-        app: built.app,
-        close: async () => {
-          await built.app.close();
-          await built.close();
-        },
-      });
+      const close = async (): Promise<void> => {
+        await built.app.close();
+        await built.close();
+      };
+      running.push({ name, url: address, app: built.app, close });
       const more = await built.listenMore?.(opts.host);
-      if (more !== undefined) platform.log.info({ service: name, url: more }, 'agent listener');
+      if (more !== undefined) {
+        platform.log.info({ service: name, url: more }, 'agent listener');
+        running[running.length - 1] = { name, url: address, app: built.app, agentUrl: more, close };
+      }
     }
   } catch (err) {
     await Promise.all(running.map((r) => r.close()));

@@ -45,6 +45,7 @@ export interface OpenTerminalInput {
   /** Replaces the key the gateway holds: every batch of this terminal should be refused. */
   readonly wrongMacKey?: Buffer;
   readonly batchSize: number;
+  readonly clock?: () => Date;
 }
 
 /** A terminal's own journal, recorder, uploader, hotlist and pending-tap store. */
@@ -54,7 +55,13 @@ export async function openSimTerminal(input: OpenTerminalInput): Promise<SimTerm
   const credentials = { terminalId: keys.terminalId, macKeyId: keys.macKeyId, macKey };
   const stateDir = join(input.dir, 'journal');
   const journal = await openJournal({ dir: stateDir });
-  const client = new GatewayClient({ baseUrl: input.url, auth: credentials, timeoutMs: 15_000 });
+  const now = input.clock ?? (() => new Date());
+  const client = new GatewayClient({
+    baseUrl: input.url,
+    auth: credentials,
+    timeoutMs: 15_000,
+    now,
+  });
   const hotlist = new HotlistStore();
   return {
     spec,
@@ -71,9 +78,10 @@ export async function openSimTerminal(input: OpenTerminalInput): Promise<SimTerm
       batchSize: input.batchSize,
       maxAttempts: 3,
       backoff: { baseMs: 50, maxMs: 400 },
+      now,
     }),
     hotlist,
-    sync: new SyncClient({ client, hotlist }),
+    sync: new SyncClient({ client, hotlist, now: () => now().getTime() }),
     pending: new MemoryPendingTapStore(),
     tally: {
       records: 0,

@@ -116,6 +116,7 @@ async function openTerminals(
         keys,
         offline: plan.offline.has(spec.terminalId),
         batchSize: options.batchSize ?? 200,
+        ...(options.clock === undefined ? {} : { clock: options.clock }),
         ...(wrong ? { wrongMacKey: seededMacKey(options.seed, `wrong/${spec.terminalId}`) } : {}),
       });
       terminals.set(spec.terminalId, t);

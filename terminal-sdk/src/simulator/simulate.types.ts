@@ -54,6 +54,11 @@ export interface SimulateDayOptions {
   readonly wrongMacKeyTerminal?: string | true;
   /** Taps in flight at once (different terminals and cards; each terminal and card in order). */
   readonly concurrency?: number;
+  /**
+   * The terminals' clock for requests and batch times (default real time). A caller that runs
+   * the gateway on the simulated day gives both the same clock, so request signatures agree.
+   */
+  readonly clock?: () => Date;
   /** Runs after the online terminals' last upload, before the offline ones upload late. */
   readonly beforeLateUploads?: () => Promise<void>;
   readonly onProgress?: (progress: SimProgress) => void;
