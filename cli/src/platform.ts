@@ -9,6 +9,7 @@ import {
   type SecretNotice,
 } from '@citycard/core/config';
 import { createPool, type MigrationSource } from '@citycard/core/db';
+import { AppError } from '@citycard/core/errors';
 import { createLogger, type Logger } from '@citycard/core/logging';
 import { resolveDatabase } from '@citycard/core/runtime';
 import { service as clearing } from '@citycard/clearing';
@@ -67,7 +68,9 @@ export async function openPlatform(name: string): Promise<Platform> {
   });
   const pool = createPool({ url: db.url, applicationName: `citycard-${name}` });
   let closed = false;
+  const clearingClock = shiftedClock(config.CITYCARD_MODE, 'CITYCARD_CLEARING_CLOCK_OFFSET_S');
   return {
+    ...(clearingClock === undefined ? {} : { clearingClock }),
     config,
     log,
     databaseUrl: db.url,
@@ -81,6 +84,23 @@ export async function openPlatform(name: string): Promise<Platform> {
       await db.stop();
     },
   };
+}
+
+/**
+ * A clock moved by a number of seconds, for end-to-end tests that clear a day without waiting
+ * for its cut-off. Refused in production mode, where every service keeps real time.
+ */
+function shiftedClock(mode: string, variable: string): (() => Date) | undefined {
+  const raw = process.env[variable];
+  if (raw === undefined || raw === '') return undefined;
+  if (mode === 'production' || !/^-?\d{1,9}$/.test(raw)) {
+    throw new AppError('CONFIG_INVALID', {
+      message: `${variable} must be whole seconds, and only outside production mode`,
+      details: { variable },
+    });
+  }
+  const offset = Number(raw) * 1000;
+  return () => new Date(Date.now() + offset);
 }
 
 /** Development and demo modes fill missing secrets; production reports them as missing. */
