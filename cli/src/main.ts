@@ -41,9 +41,9 @@ Environment:
   CITYCARD_DATA_DIR local state (default .citycard)
   CITYCARD_MODE     production (default) | development | demo; only the last two generate secrets
   CITYCARD_KEK      32-byte key-encryption key (64 hex characters) for secrets at rest
-  CITYCARD_CLEARING_CLOCK_OFFSET_S
-                    seconds added to clearing's clock (tests clearing a day before its
-                    cut-off); refused in production mode
+  CITYCARD_CLEARING_CLOCK_OFFSET_S, CITYCARD_GATEWAY_CLOCK_OFFSET_S
+                    seconds added to clearing's or the gateway's clock (tests that play a
+                    day and clear it before its cut-off); refused in production mode
 
 Exit codes: 0 ok, 1 failure, 64 usage, 65 bad data (e.g. an edited migration),
             69 a dependency is unavailable, 70 internal error, 78 bad configuration`,

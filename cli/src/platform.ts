@@ -69,8 +69,10 @@ export async function openPlatform(name: string): Promise<Platform> {
   const pool = createPool({ url: db.url, applicationName: `citycard-${name}` });
   let closed = false;
   const clearingClock = shiftedClock(config.CITYCARD_MODE, 'CITYCARD_CLEARING_CLOCK_OFFSET_S');
+  const gatewayClock = shiftedClock(config.CITYCARD_MODE, 'CITYCARD_GATEWAY_CLOCK_OFFSET_S');
   return {
     ...(clearingClock === undefined ? {} : { clearingClock }),
+    ...(gatewayClock === undefined ? {} : { gatewayClock }),
     config,
     log,
     databaseUrl: db.url,
@@ -87,8 +89,8 @@ export async function openPlatform(name: string): Promise<Platform> {
 }
 
 /**
- * A clock moved by a number of seconds, for end-to-end tests that clear a day without waiting
- * for its cut-off. Refused in production mode, where every service keeps real time.
+ * A clock moved by a number of seconds, for end-to-end tests that play a day and clear it
+ * without waiting for its cut-off. Refused in production mode, where every service keeps real time.
  */
 function shiftedClock(mode: string, variable: string): (() => Date) | undefined {
   const raw = process.env[variable];
