@@ -93,10 +93,10 @@ export async function runCityDay(
   );
   const city = await seedCity(urls, deps.pools, new Date());
   say(
-    `city seeded: ${city.operators.length} operators, ${Object.keys(city.enrolmentTokens).length} terminals with enrolment tokens, 6 staff, a branch with 2 counters`,
+    `city seeded: ${city.operators.length} operators, ${Object.keys(city.enrolmentTokens).length} terminals with enrolment tokens, ${city.staff.clerks.length + 4} staff, a branch with ${city.staff.clerks.length} counters`,
   );
 
-  const bar = progressBar('  counters', Math.min(options.cards, 20));
+  const bar = progressBar(`  ${city.staff.clerks.length} counters`, Math.min(options.cards, 20));
   let shown = 0;
   const counter = await counterDay(
     urls,

@@ -42,6 +42,9 @@ const FEES: Record<'transit' | 'retail', { rate: string; fixed: string; max: str
   retail: { rate: '0.0060', fixed: '0.02', max: '500.00' },
 };
 
+/** Counters open in the service hall, a clerk at each: the morning queue is served in parallel. */
+export const COUNTERS = 6;
+
 /** A password good enough for the policy; it lives in this process only. */
 function password(): string {
   return `Demo-${randomBytes(12).toString('base64url')}`;
@@ -81,7 +84,7 @@ async function seedStaff(
     address: '1 People Square',
   });
   const counters: string[] = [];
-  for (const n of [1, 2]) {
+  for (let n = 1; n <= COUNTERS; n++) {
     const counter = await call<{ id: string }>(
       urls.issuance,
       'POST',
