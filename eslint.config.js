@@ -27,7 +27,7 @@ export default tseslint.config(
     rules: { 'no-console': 'off' },
   },
   {
-    files: ['**/*.js', '**/*.mjs', '*.config.ts'],
+    files: ['**/*.js', '**/*.mjs', '*.config.ts', 'console/web/vite.config.ts'],
     ...tseslint.configs.disableTypeChecked,
     languageOptions: {
       ...tseslint.configs.disableTypeChecked.languageOptions,

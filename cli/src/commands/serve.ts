@@ -5,6 +5,7 @@ import { AppError } from '@citycard/core/errors';
 import { httpEnv, loadConfig } from '@citycard/core/config';
 import { buildApp as buildClearing } from '@citycard/clearing';
 import { buildIssuanceApp } from '@citycard/card-issuance';
+import { consoleOptionsFromEnv, startConsoleServer } from '@citycard/console';
 import { buildClearingService } from './clearing.js';
 import { issuanceDeps, issuancePool, startIssuanceAgentListener } from '../issuance.js';
 import { buildGatewayService } from '../gateway.js';
@@ -88,6 +89,14 @@ export interface RunningService {
   close(): Promise<void>;
 }
 
+/** The web console: its built pages and a pass-through to the three services (one origin). */
+async function serveConsole(): Promise<void> {
+  const running = await startConsoleServer(consoleOptionsFromEnv());
+  console.error(`console on ${running.url}`);
+  await untilSignal();
+  await running.close();
+}
+
 export async function startServices(
   names: readonly ServiceName[],
   platform: Platform,
@@ -132,11 +141,12 @@ function selectServices(which: string): ServiceName[] {
 export function registerServe(program: Command): void {
   program
     .command('serve')
-    .argument('<service>', `one of ${Object.keys(services).join(', ')}, or all`)
+    .argument('<service>', `one of ${Object.keys(services).join(', ')}, all, or console`)
     .description(
-      'run HTTP services until SIGINT/SIGTERM (ports: ISSUANCE_PORT, ISSUANCE_AGENT_PORT, GATEWAY_PORT, CLEARING_PORT)',
+      'run HTTP services until SIGINT/SIGTERM (ports: ISSUANCE_PORT, ISSUANCE_AGENT_PORT, GATEWAY_PORT, CLEARING_PORT, CONSOLE_PORT)',
     )
     .action(async (which: string) => {
+      if (which === 'console') return serveConsole();
       const names = selectServices(which);
       const env = loadConfig(portsSchema);
       const platform = await openPlatform('serve');

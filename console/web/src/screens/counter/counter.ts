@@ -1,0 +1,20 @@
+import { useReader } from '../../reader/reader-context';
+import { useSession } from '../../session/session';
+
+/** The counter this clerk works at: the one signed in at, else this workstation's. */
+export function useCounterId(): string {
+  const { session } = useSession();
+  const { workstation } = useReader();
+  return session?.counterId ?? workstation.counterId;
+}
+
+const UNPRINTABLE = /[\p{Cc}\p{Cf}]/u;
+
+/** Free text the services take as a reason: printable, no long digit runs (numbers have fields). */
+export function reasonProblem(text: string): 'empty' | 'digits' | 'characters' | undefined {
+  const s = text.trim();
+  if (s === '') return 'empty';
+  if (UNPRINTABLE.test(s)) return 'characters';
+  if (/\d(?:[\s-]?\d){7,}/u.test(s.normalize('NFKC'))) return 'digits';
+  return undefined;
+}
