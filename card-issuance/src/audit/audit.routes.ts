@@ -8,7 +8,7 @@ import type { ChainedRow } from './chain.js';
 import { verifyAuditChain } from './verify.js';
 
 export const AUDIT_READERS: readonly Role[] = ['supervisor', 'auditor', 'admin'];
-export const AUDIT_VERIFIERS: readonly Role[] = ['auditor', 'admin'];
+export const AUDIT_VERIFIERS: readonly Role[] = ['supervisor', 'auditor', 'admin'];
 
 const tags = ['audit'];
 const seq = z.string().regex(/^[1-9]\d{0,18}$/);

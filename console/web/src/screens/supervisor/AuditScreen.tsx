@@ -64,7 +64,7 @@ export function AuditScreen() {
   );
   const verify = useAction();
   const [verified, setVerified] = useState<Verified | null>(null);
-  const canVerify = hasRole('auditor', 'admin');
+  const canVerify = hasRole('supervisor', 'auditor', 'admin');
 
   const submit = (event: FormEvent): void => {
     event.preventDefault();
