@@ -11,3 +11,12 @@ export {
   rotateMasterKeys,
   type KeyVersionInfo,
 } from './keys/index.js';
+export {
+  postTerminalDebits,
+  scheduleShadowPosting,
+  shadowPostingJob,
+  startShadowPostingWorker,
+  SHADOW_POSTING_QUEUE,
+  type PostingResult,
+  type ShadowPostingJobResult,
+} from './shadow-posting/index.js';
