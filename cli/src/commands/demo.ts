@@ -1,6 +1,7 @@
 import path from 'node:path';
 import type { Command } from 'commander';
 import { createPool, migrate, migrationStatus } from '@citycard/core/db';
+import { shadowPostingJob } from '@citycard/card-issuance';
 import { AppError } from '@citycard/core/errors';
 import type { QueueFactory } from '@citycard/core/queue';
 import { runCityDay } from '../demo/city-day.js';
@@ -210,8 +211,12 @@ async function cityDay(
   };
   try {
     const { cardKeyKek } = await issuanceDeps(platform, pools.issuance);
+    const beforeClearing = async (): Promise<string> => {
+      const posted = await shadowPostingJob({ db: pools.issuance, log: platform.log }, {});
+      return `issuance's shadow posting job: ${posted.debits} terminal debits and ${posted.fareRefunds} fare refunds posted to shadow balances${posted.negativeCards > 0 ? `, ${posted.negativeCards} card(s) below zero` : ''}`;
+    };
     const result = await runCityDay(
-      { urls, pools, cardKeyKek, queues, log: platform.log, say, clock: ctx.clock },
+      { urls, pools, cardKeyKek, queues, log: platform.log, say, clock: ctx.clock, beforeClearing },
       { cards: opts.cards, events: opts.events, seed: opts.seed, serviceDay: ctx.today },
     );
     const out = path.resolve(opts.out);

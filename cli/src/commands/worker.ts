@@ -1,6 +1,12 @@
 import type { Command } from 'commander';
 import { createQueues, type QueueFactory } from '@citycard/core/queue';
 import type { Logger } from '@citycard/core/logging';
+import {
+  scheduleShadowPosting,
+  SHADOW_POSTING_QUEUE,
+  startShadowPostingWorker,
+} from '@citycard/card-issuance';
+import { issuancePool } from '../issuance.js';
 import { jobDefinitions } from '../jobs.js';
 import { startGatewayWorker } from '../gateway.js';
 import { startClearingJobs } from './clearing.js';
@@ -24,6 +30,18 @@ export function startWorkers(queues: QueueFactory, log: Logger): void {
   }
 }
 
+/** Issuance's shadow balances follow what the gateway accepted: a repeatable job, every minute. */
+export async function startShadowPosting(
+  queues: QueueFactory,
+  platform: Platform,
+): Promise<{ close(): Promise<void> }> {
+  const db = issuancePool(platform);
+  startShadowPostingWorker(queues, { db, log: platform.log });
+  await scheduleShadowPosting(queues);
+  platform.log.info({ queue: SHADOW_POSTING_QUEUE }, 'shadow posting scheduled');
+  return { close: () => db.end() };
+}
+
 export function registerWorker(program: Command): void {
   program
     .command('worker')
@@ -35,15 +53,18 @@ export function registerWorker(program: Command): void {
       const queues = openQueues(platform);
       let gateway: { close(): Promise<void> } | undefined;
       let clearingJobs: { close(): Promise<void> } | undefined;
+      let shadow: { close(): Promise<void> } | undefined;
       try {
         startWorkers(queues, platform.log);
         gateway = startGatewayWorker(queues, platform);
+        shadow = await startShadowPosting(queues, platform);
         clearingJobs = await startClearingJobs(queues, platform);
         const signal = await untilSignal();
         platform.log.info({ signal }, 'shutting down');
       } finally {
         await queues.close();
         await gateway?.close();
+        await shadow?.close();
         await clearingJobs?.close();
         await platform.close();
       }
