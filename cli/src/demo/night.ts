@@ -17,7 +17,11 @@ export async function nightlyClearing(
   while (Date.now() < deadline) {
     const job = await queue.getJob(jobId);
     const state = job === undefined ? 'missing' : await job.getState();
-    if (state === 'completed' && job !== undefined) return job.returnvalue;
+    // Read again once completed: the job read before its state may predate its return value.
+    if (state === 'completed') {
+      const done = await queue.getJob(jobId);
+      if (done !== undefined) return done.returnvalue;
+    }
     if (state === 'failed') {
       throw new AppError('QUEUE_UNAVAILABLE', {
         message: `the nightly clearing job failed: ${job?.failedReason ?? ''}`,

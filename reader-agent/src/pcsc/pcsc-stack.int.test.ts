@@ -16,6 +16,7 @@ import {
   personalisationPlan,
   PURSE_RECORD_BLOCK,
   readCard,
+  lockVpcdReaders,
   startVpcdCard,
   stockUid,
   testIssuerInfo,
@@ -28,8 +29,9 @@ import { foreignCardApplication, type VpcdCard } from '../vpcd/index.js';
 import { PcscReaderHub } from './pcsc-reader-hub.js';
 
 /**
- * The real stack: nfc-pcsc → pcsc-lite → pcscd → vpcd → a virtual card over TCP. The only test
- * file that uses the vpcd readers; its tests run in order and share one card.
+ * The real stack: nfc-pcsc → pcsc-lite → pcscd → vpcd → a virtual card over TCP. Its tests run in
+ * order and share one card; the vpcd readers are held under lockVpcdReaders, which the
+ * end-to-end city day takes too.
  */
 const gate = await pcscdGate();
 if (!gate.available) console.warn(`pcscd integration tests skipped: ${gate.reason}`);
@@ -70,8 +72,10 @@ describe.skipIf(!gate.available)('PC/SC stack over pcscd + vpcd', () => {
   let keys: CardKeys;
   let vpcd: VpcdCard;
   let io: ClassicCardIo;
+  let release: (() => Promise<void>) | undefined;
 
   beforeAll(async () => {
+    release = await lockVpcdReaders();
     hub = await PcscReaderHub.open();
     reader0 = await waitForReader(hub, 'Virtual PCD 00 00');
     reader1 = await waitForReader(hub, 'Virtual PCD 00 01');
@@ -82,6 +86,7 @@ describe.skipIf(!gate.available)('PC/SC stack over pcscd + vpcd', () => {
     await vpcd?.remove();
     keys?.wipe();
     await hub?.close();
+    await release?.();
   });
 
   it('sees a stock card with its UID and kind', async () => {

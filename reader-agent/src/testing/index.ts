@@ -1,5 +1,6 @@
 export { pcscdGate, type PcscdGate } from './pcscd-gate.js';
 export { startVpcdCard } from './vpcd-cards.js';
+export { lockVpcdReaders } from './vpcd-lock.js';
 export { VPCD_READERS, type VpcdReaderName } from './vpcd-readers.js';
 export { FakePcscDevice, FakePcscSource } from './fake-pcsc.js';
 export {
