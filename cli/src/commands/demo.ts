@@ -33,7 +33,7 @@ export function registerDemo(program: Command): void {
     .description(
       'a city day on the embedded defaults: counters, terminals, gateway, nightly clearing, settlement',
     )
-    .option('--cards <n>', 'residents served at the counters', positiveInt, 1500)
+    .option('--cards <n>', 'residents served at the counters', positiveInt, 2000)
     .option('--events <n>', 'about how many taps and purchases', positiveInt, 50_000)
     .option('--seed <seed>', 'the same seed gives the same day', '1')
     .option('--out <dir>', 'where the statements, bank files and summary go', 'demo-output')
@@ -136,7 +136,7 @@ async function runDemo(
     const running = await startServices(names, platform, {
       host: '127.0.0.1',
       ports: {},
-      logLevel: 'warn',
+      logLevel: platform.config.LOG_LEVEL,
       agent: { port: 0, hostnames: [] },
     });
     try {

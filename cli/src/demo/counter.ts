@@ -52,10 +52,15 @@ function productFor(i: number): { code: string; concession: string; born: string
   return { code: 'standard', concession: 'FULL', born: '1986-03-07' };
 }
 
-/** A GB 11643 number for a made-up resident of the city (region 310101). */
-function residentId(born: string, serial: number): string {
-  const body = `310101${born.replaceAll('-', '')}${String(serial % 1000).padStart(3, '0')}`;
-  return body + residentIdCheckCharacter(body);
+/**
+ * A GB 11643 number for a made-up resident of the city (region 310101), unique per place in the
+ * queue: a thousand serials per birthday, the birthday moving on a day per thousand.
+ */
+function residentId(born: string, i: number): { number: string; dateOfBirth: string } {
+  const day = new Date(Date.parse(`${born}T00:00:00Z`) + Math.floor(i / 1000) * 86_400_000);
+  const dateOfBirth = day.toISOString().slice(0, 10);
+  const body = `310101${dateOfBirth.replaceAll('-', '')}${String(i % 1000).padStart(3, '0')}`;
+  return { number: body + residentIdCheckCharacter(body), dateOfBirth };
 }
 
 /** Top-ups the clerks take: 50 to 200 yuan in steps of 10, from the card's place in the queue. */
@@ -165,10 +170,11 @@ async function serve(
   const product = productFor(i);
   const uid = uidOf(i);
   const uidHex = uid.toString('hex').toUpperCase();
+  const id = residentId(product.born, i);
   const holder = await call<{ id: string }>(urls.issuance, 'POST', '/cardholders', desk.clerk, {
     name: `居民 ${String(i + 1).padStart(5, '0')}`,
-    document: { type: 'resident_id', number: residentId(product.born, i) },
-    dateOfBirth: product.born,
+    document: { type: 'resident_id', number: id.number },
+    dateOfBirth: id.dateOfBirth,
   });
   const issued = await call<{ id: string; cardNumber: string }>(
     urls.issuance,

@@ -54,6 +54,24 @@ async function gatewayCounts(
 
 const pad = (s: string | number, n: number): string => String(s).padStart(n);
 
+/** Every exception of the day's reconciliation, page by page. */
+async function allExceptions(base: string, day: string, who: Session): Promise<ExceptionRow[]> {
+  const all: ExceptionRow[] = [];
+  let after = '';
+  for (;;) {
+    const page = await call<{ exceptions: (ExceptionRow & { id: string | number })[] }>(
+      base,
+      'GET',
+      `/v1/days/${day}/reconciliation?limit=1000${after === '' ? '' : `&afterId=${after}`}`,
+      who,
+    );
+    all.push(...page.exceptions);
+    const last = page.exceptions.at(-1);
+    if (page.exceptions.length < 1000 || last === undefined) return all;
+    after = String(last.id);
+  }
+}
+
 /**
  * Writes demo-output/ (statements CSV and PDFs, the bank payment file and confirmation, the
  * exception report, summary.json) and returns the lines of the short report.
@@ -66,12 +84,7 @@ export async function writeDemoOutput(
 ): Promise<{ lines: string[]; summary: Record<string, unknown> }> {
   const finance = r.city.staff.finance[0];
   const run = await call<RunDetail>(urls.clearing, 'GET', `/v1/runs/${r.night.runId}`, finance);
-  const recon = await call<{ exceptions: ExceptionRow[] }>(
-    urls.clearing,
-    'GET',
-    `/v1/days/${r.night.day}/reconciliation?limit=1000`,
-    finance,
-  );
+  const recon = { exceptions: await allExceptions(urls.clearing, r.night.day, finance) };
   await rm(outDir, { recursive: true, force: true });
   await mkdir(path.join(outDir, 'statements'), { recursive: true });
   const csv = await bytes(urls.clearing, `/v1/runs/${run.id}/statements.csv`, finance);

@@ -173,6 +173,7 @@ export function buildServiceDay(model: CityModel, options: ScenarioOptions): Sim
   const start = dayStart(options.day);
   const root = new SeededRandom(options.seed);
   const perCard = Math.max(1, Math.round(options.targetEvents / options.cards));
+  const busy = Math.min(1, Math.max(0.2, 12 / perCard));
   const out: SimEvent[] = [];
   for (let card = 0; card < options.cards; card++) {
     const ctx: Ctx = {
@@ -185,11 +186,12 @@ export function buildServiceDay(model: CityModel, options: ScenarioOptions): Sim
     const before = out.length;
     let at = start + ctx.rnd.int(6 * 60, 9 * 60) * MINUTE;
     at = trip(ctx, at);
-    // Midday activity until the card has about its share, leaving room for the evening trip.
+    // Midday activity until the card has about its share, leaving room for the evening trip;
+    // a busier day (more events per card than a dozen) shortens the pauses between them.
+    const pause = (min: number, max: number): number =>
+      Math.max(1, Math.round(ctx.rnd.int(min, max) * busy)) * MINUTE;
     while (out.length - before < perCard - 2 && at < start + 17 * 60 * MINUTE) {
-      at = ctx.rnd.chance(45)
-        ? purchase(ctx, at + ctx.rnd.int(10, 90) * MINUTE)
-        : trip(ctx, at + ctx.rnd.int(20, 120) * MINUTE);
+      at = ctx.rnd.chance(45) ? purchase(ctx, at + pause(10, 90)) : trip(ctx, at + pause(20, 120));
     }
     trip(ctx, Math.max(at, start + ctx.rnd.int(17 * 60, 21 * 60) * MINUTE));
   }
