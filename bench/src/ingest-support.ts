@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import http from 'node:http';
 import { randomBytes } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
@@ -96,4 +97,96 @@ async function closedLoop(clients: number, count: number, request: () => Promise
 export async function peakRssMb(pid: number | undefined): Promise<number> {
   const status = await readFile(`/proc/${pid}/status`, 'utf8').catch(() => '');
   return Number(/VmHWM:\s+(\d+) kB/.exec(status)?.[1] ?? Number.NaN) / 1024;
+}
+
+const CLOCK_TICKS_PER_S = 100;
+
+/** User + system CPU seconds a process has used so far (0 once it is gone). */
+export async function cpuSecondsOf(pid: number | undefined): Promise<number> {
+  const stat = await readFile(`/proc/${pid}/stat`, 'utf8').catch(() => '');
+  // Fields after the command name (which may hold spaces): utime and stime are the 12th and 13th.
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(fields[11] ?? 0) + Number(fields[12] ?? 0)) / CLOCK_TICKS_PER_S;
+}
+
+/** CPU seconds so far of each server process serving this database (the server is shared). */
+export async function backendCpuSeconds(db: pg.Pool): Promise<Map<number, number>> {
+  const { rows } = await db.query<{ pid: number }>(
+    'SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()',
+  );
+  const out = new Map<number, number>();
+  for (const { pid } of rows) out.set(pid, await cpuSecondsOf(pid));
+  return out;
+}
+
+export interface CpuMark {
+  gateway: number;
+  /** By backend pid: a backend that appears between two marks counts from zero. */
+  backends: Map<number, number>;
+  client: number;
+}
+
+/** CPU seconds so far of the gateway processes, their database backends and this process. */
+export async function cpuMark(
+  gatewayPids: readonly (number | undefined)[],
+  db: pg.Pool,
+): Promise<CpuMark> {
+  let gateway = 0;
+  for (const pid of gatewayPids) gateway += await cpuSecondsOf(pid);
+  const usage = process.cpuUsage();
+  return {
+    gateway,
+    backends: await backendCpuSeconds(db),
+    client: (usage.user + usage.system) / 1e6,
+  };
+}
+
+/** CPU milliseconds per unit between two marks, as `gateway/postgres/client`. */
+export function cpuPerUnit(from: CpuMark, to: CpuMark, units: number): string {
+  let postgres = 0;
+  for (const [pid, seconds] of to.backends) postgres += seconds - (from.backends.get(pid) ?? 0);
+  const ms = (seconds: number): string => ((1000 * seconds) / units).toFixed(2);
+  return `${ms(to.gateway - from.gateway)}/${ms(postgres)}/${ms(to.client - from.client)}`;
+}
+
+// Keep-alive connections shared by every simulated terminal, as a terminal fleet behind NAT.
+const agent = new http.Agent({ keepAlive: true, maxSockets: 256 });
+
+/**
+ * POSTs JSON over node:http and answers a fetch Response. The client shares the machine with
+ * the gateway and PostgreSQL: fetch costs it about three times the CPU per request.
+ */
+export function postJson(
+  url: string,
+  headers: Record<string, string>,
+  body: string,
+): Promise<Response> {
+  return new Promise((resolve, reject) => {
+    const req = http.request(
+      url,
+      {
+        method: 'POST',
+        agent,
+        headers: {
+          ...headers,
+          'content-type': 'application/json',
+          'content-length': Buffer.byteLength(body),
+        },
+      },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () =>
+          resolve(new Response(Buffer.concat(chunks), { status: res.statusCode })),
+        );
+        res.on('error', reject);
+      },
+    );
+    req.on('error', reject);
+    req.end(body);
+  });
+}
+
+export function closeConnections(): void {
+  agent.destroy();
 }

@@ -1,41 +1,47 @@
 import type { ChildProcess } from 'node:child_process';
-import { randomBytes, randomInt } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { chmod, mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
-import { deriveKeyId, seal } from '@citycard/core/crypto';
 import { migrate } from '@citycard/core/db';
 import { service as issuanceService } from '@citycard/card-issuance';
 import { service as gatewayService } from '@citycard/transaction-gateway';
-import {
-  GENESIS_HASH,
-  buildBatch,
-  signRecord,
-  signRequest,
-  type Batch,
-  type TransactionRecord,
-} from '@citycard/terminal-sdk/protocol';
-import { macKeyAad } from '@citycard/transaction-gateway/terminals';
+import { signRequest, type Batch } from '@citycard/terminal-sdk/protocol';
 import { benchDatabase } from './database.js';
 import { percentile, printFigures, round } from './figures.js';
 import { constantRate } from './http-load.js';
-import { seedCounterDay } from './issuance-seed.js';
 import {
+  batchesFor,
+  enrolOperator,
+  enrolTerminals,
+  purchase,
+  type Card,
+  type Terminal,
+} from './ingest-data.js';
+import {
+  closeConnections,
   closedLoop,
+  cpuMark,
+  cpuPerUnit,
   dropDatabase,
   freshDatabase,
   peakRssMb,
+  postJson,
   run,
   serve,
   stopChild,
 } from './ingest-support.js';
+import { seedCounterDay } from './issuance-seed.js';
 
 /**
  * M simulated terminals post batches of 200–500 MACed records to `citycard serve
  * transaction-gateway` (its own process, as deployed); the same rows are then COPYed raw into an
  * identical table, the machine's floor for writing them. Last, online terminals post single
  * records at a fixed rate (open loop) for the single-transaction endpoint's latency.
+ * BENCH_GATEWAYS=n runs n gateway processes, each terminal always reaching the same one (as a
+ * load balancer keyed by terminal would); CPU figures are milliseconds of gateway/PostgreSQL
+ * backends/this client per unit.
  */
 const terminalCount = Number(process.env.BENCH_TERMINALS ?? 8);
 /** Online terminals for the single-record endpoint: each terminal's uploads are serialised. */
@@ -44,115 +50,24 @@ const batchesPerTerminal = Number(process.env.BENCH_BATCHES ?? 12);
 const cardCount = Number(process.env.BENCH_CARDS ?? 64);
 const singleRate = Number(process.env.BENCH_SINGLE_RATE ?? 2000);
 const singleSeconds = Number(process.env.BENCH_SINGLE_SECONDS ?? 3);
-const OPERATOR = 'bench-retail';
+const gatewayCount = Number(process.env.BENCH_GATEWAYS ?? 1);
 
-interface Terminal {
-  readonly id: string;
-  readonly macKey: Buffer;
-  sequence: number;
-}
-interface Card {
-  readonly cardNumber: string;
-  readonly uid: string;
-  counter: number;
-  balanceFen: number;
-}
+/** The gateway each terminal reaches, once they run. */
+const baseOf = new Map<string, string>();
+// Other work on the machine moves every figure here: the run reports the load it ran under.
+const loadAtStart = loadavg()[0] ?? Number.NaN;
 
-/** An operator and enrolled terminals, written as enrolment leaves them (keys sealed). */
-async function enrolOperator(db: pg.Pool): Promise<void> {
-  await db.query(
-    `INSERT INTO gateway.operators (id, name, kind, card_code) VALUES ($1, 'Bench retail', 'retail', 9001)`,
-    [OPERATOR],
-  );
-}
-
-async function enrolTerminals(
-  db: pg.Pool,
-  kek: Buffer,
-  prefix: string,
-  count: number,
-): Promise<Terminal[]> {
-  const terminals: Terminal[] = [];
-  for (let i = 1; i <= count; i++) {
-    const t = { id: `${prefix}${i}`, macKey: randomBytes(16), sequence: 0 };
-    const sealed = seal(t.macKey, { id: deriveKeyId(kek), key: kek }, macKeyAad(t.id));
-    await db.query(
-      `INSERT INTO gateway.terminals (id, operator_id, status, certificate_pem, mac_key_id,
-         mac_key_sealed, enrolled_at) VALUES ($1, $2, 'enrolled', 'bench', 'k1', $3, now())`,
-      [t.id, OPERATOR, sealed],
-    );
-    await db.query('INSERT INTO gateway.terminal_ingest_state (terminal_id) VALUES ($1)', [t.id]);
-    terminals.push(t);
-  }
-  return terminals;
-}
-
-const fen = (n: number): string => `${Math.floor(n / 100)}.${String(n % 100).padStart(2, '0')}`;
-
-/** A purchase of 0.10 on the card: its counter and balance move as a real tap moves them. */
-function purchase(t: Terminal, card: Card): TransactionRecord {
-  card.counter += 1;
-  card.balanceFen -= 10;
-  t.sequence += 1;
-  return signRecord(
-    {
-      v: 1,
-      terminalId: t.id,
-      sequence: t.sequence,
-      type: 'purchase',
-      cardNumber: card.cardNumber,
-      uid: card.uid,
-      purseCounter: card.counter,
-      amount: '0.10',
-      balanceBefore: fen(card.balanceFen + 10),
-      balanceAfter: fen(card.balanceFen),
-      occurredAt: new Date().toISOString(),
-      operatorId: OPERATOR,
-      location: { shopId: 'bench-shop' },
-    },
-    t.macKey,
-  );
-}
-
-/** Each terminal has cards of its own, so every counter arrives in order and is accepted. */
-function batchesFor(t: Terminal, index: number, cards: readonly Card[]): Batch[] {
-  const mine = cards.filter((_, i) => i % terminalCount === index);
-  const batches: Batch[] = [];
-  let prevHash = GENESIS_HASH;
-  for (let b = 1; b <= batchesPerTerminal; b++) {
-    const n = randomInt(200, 501);
-    const records = Array.from({ length: n }, (_, i) => purchase(t, mine[i % mine.length] as Card));
-    const batch = buildBatch({
-      terminalId: t.id,
-      batchSequence: b,
-      macKeyId: 'k1',
-      macKey: t.macKey,
-      prevHash,
-      records,
-      skipped: [],
-      createdAt: new Date().toISOString(),
-    });
-    prevHash = batch.headHash;
-    batches.push(batch);
-  }
-  return batches;
-}
-
-function post(base: string, t: Terminal, url: string, body: unknown): Promise<Response> {
+function post(t: Terminal, url: string, body: unknown): Promise<Response> {
   const text = JSON.stringify(body);
   const headers = signRequest(
     { terminalId: t.id, macKey: t.macKey },
     { method: 'POST', path: url, body: text },
     new Date(),
   );
-  return fetch(`${base}${url}`, {
-    method: 'POST',
-    headers: { ...headers, 'content-type': 'application/json' },
-    body: text,
-  });
+  return postJson(`${baseOf.get(t.id) ?? ''}${url}`, headers, text);
 }
 
-async function uploadAll(base: string, terminals: Terminal[], batches: Map<string, Batch[]>) {
+async function uploadAll(terminals: Terminal[], batches: Map<string, Batch[]>) {
   const latencies: number[] = [];
   let records = 0;
   const started = performance.now();
@@ -160,7 +75,7 @@ async function uploadAll(base: string, terminals: Terminal[], batches: Map<strin
     terminals.map(async (t) => {
       for (const batch of batches.get(t.id) ?? []) {
         const sent = performance.now();
-        const res = await post(base, t, '/v1/batches', batch);
+        const res = await post(t, '/v1/batches', batch);
         const receipt = (await res.json()) as { accepted?: number };
         if (!res.ok) throw new Error(`batch refused: ${res.status} ${JSON.stringify(receipt)}`);
         latencies.push(performance.now() - sent);
@@ -236,16 +151,29 @@ try {
   await enrolOperator(db);
   const terminals = await enrolTerminals(db, kek, 'bench-t', terminalCount);
   const onlineTerminals = await enrolTerminals(db, kek, 'bench-o', onlineCount);
-  const gateway = await serve('transaction-gateway', env);
-  children.push(gateway.child);
+  // BENCH_GATEWAY_NODE_OPTIONS (`--import=<a profiler>` and the like) reaches the gateways only.
+  const gatewayOptions = process.env.BENCH_GATEWAY_NODE_OPTIONS;
+  const gatewayEnv = gatewayOptions === undefined ? env : { ...env, NODE_OPTIONS: gatewayOptions };
+  const gateways = await Promise.all(
+    Array.from({ length: gatewayCount }, () => serve('transaction-gateway', gatewayEnv)),
+  );
+  children.push(...gateways.map((g) => g.child));
+  [...terminals, ...onlineTerminals].forEach((t, i) => {
+    baseOf.set(t.id, (gateways[i % gateways.length] as (typeof gateways)[number]).url);
+  });
 
-  const batches = new Map(terminals.map((t, i) => [t.id, batchesFor(t, i, cards)]));
-  const upload = await uploadAll(gateway.url, terminals, batches);
+  const shape = { terminalCount, batchesPerTerminal };
+  const batches = new Map(terminals.map((t, i) => [t.id, batchesFor(t, i, cards, shape)]));
+  const gatewayPids = gateways.map((g) => g.child.pid);
+  const rssOf = async () => Math.max(...(await Promise.all(gatewayPids.map(peakRssMb))));
+  const batchStart = await cpuMark(gatewayPids, db);
+  const upload = await uploadAll(terminals, batches);
+  const batchCpu = cpuPerUnit(batchStart, await cpuMark(gatewayPids, db), upload.records / 1000);
   const copy = await copyFloor(db);
   const gatewayPerS = upload.records / upload.seconds;
   const copyPerS = copy.rows / copy.seconds;
 
-  const batchRssMb = await peakRssMb(gateway.child.pid);
+  const batchRssMb = await rssOf();
 
   const total = Math.round(singleRate * (singleSeconds + 1)) + 2000;
   const singles = Array.from({ length: total }, (_, i) => {
@@ -253,21 +181,31 @@ try {
     return { t, record: purchase(t, cards[(i * 7) % cards.length] as Card) };
   });
   let next = 0;
-  const single = (): Promise<Response> => {
+  const statuses = new Map<string, number>();
+  const single = async (): Promise<Response> => {
     const s = singles[next++] as (typeof singles)[number];
-    return post(gateway.url, s.t, '/v1/transactions', s.record);
+    const res = await post(s.t, '/v1/transactions', s.record).catch((err: unknown) => {
+      statuses.set('error', (statuses.get('error') ?? 0) + 1);
+      throw err;
+    });
+    statuses.set(String(res.status), (statuses.get(String(res.status)) ?? 0) + 1);
+    return res;
   };
   // Closed loop first (16 clients back to back): what the endpoint sustains on this machine.
+  const singleStart = await cpuMark(gatewayPids, db);
   const capacity = await closedLoop(16, 2000, single);
+  const singleCpu = cpuPerUnit(singleStart, await cpuMark(gatewayPids, db), 2000);
   // One second warms up; then the open loop at the target rate, where a stall shows in p99.
   await constantRate(singleRate, 1, single);
   const online = await constantRate(singleRate, singleSeconds, single);
   const outcomes = await db.query<{ status: string; n: string }>(
     'SELECT status, count(*)::text AS n FROM gateway.transactions GROUP BY status ORDER BY status',
   );
-  const rssMb = await peakRssMb(gateway.child.pid);
+  const rssMb = await rssOf();
   await db.end();
   printFigures('ingest', {
+    gateways: gatewayCount,
+    load_average_1m: `${round(loadAtStart, 1)}→${round(loadavg()[0] ?? Number.NaN, 1)}`,
     terminals: terminalCount,
     batches: terminalCount * batchesPerTerminal,
     records: upload.records,
@@ -276,21 +214,25 @@ try {
     ratio_to_copy: round(gatewayPerS / copyPerS),
     batch_p50_ms: round(upload.p50),
     batch_p99_ms: round(upload.p99),
+    batch_cpu_ms_per_1k_records: batchCpu,
     gateway_peak_rss_mb_after_batches: round(batchRssMb, 1),
     gateway_peak_rss_mb: round(rssMb, 1),
     single_capacity_req_per_s: round(capacity.perS, 0),
     single_capacity_p99_ms: round(capacity.p99),
+    single_cpu_ms_per_request: singleCpu,
     single_target_req_per_s: singleRate,
     single_achieved_req_per_s: round(online.achievedPerS, 1),
     single_failed: online.failed,
     single_p50_ms: round(online.p50Ms),
     single_p99_ms: round(online.p99Ms),
+    single_statuses: [...statuses].map(([k, n]) => `${k}:${n}`).join(' '),
     stored: outcomes.rows.map((r) => `${r.status}:${r.n}`).join(' '),
     goal_ratio: 0.5,
     goal_single_p99_ms: 20,
     goal_met: gatewayPerS / copyPerS >= 0.5 && online.p99Ms <= 20,
   });
 } finally {
+  closeConnections();
   await Promise.all(children.map((c) => stopChild(c)));
   await dropDatabase(server.url, url);
   await server.stop();

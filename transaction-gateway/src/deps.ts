@@ -1,3 +1,4 @@
+import type { LogLevel } from 'fastify';
 import type pg from 'pg';
 import type { IssuedCertificate, IssueRequest, KeyEncryptionKey } from '@citycard/core/crypto';
 import type { Logger } from '@citycard/core/logging';
@@ -50,6 +51,13 @@ export interface GatewaySettings {
   readonly certificateValidityDays: number;
   /** Largest request body the ingest routes take (a full batch of 1,000 records is ~700 kB). */
   readonly bodyLimitBytes: number;
+  /**
+   * Level of the per-request lines ("incoming request", "request completed") on terminal routes.
+   * Default 'warn': at thousands of terminal requests a second those lines cost more than the
+   * rest of a single-record upload, and metrics count them; refusals are still logged (warn),
+   * failures too (error). 'info' brings the lines back.
+   */
+  readonly terminalRequestLogLevel?: LogLevel;
 }
 
 export const defaultGatewaySettings: GatewaySettings = {
@@ -61,6 +69,7 @@ export const defaultGatewaySettings: GatewaySettings = {
   maxRecordAmount: '500.00',
   certificateValidityDays: 825,
   bodyLimitBytes: 2 * 1024 * 1024,
+  terminalRequestLogLevel: 'warn',
 };
 
 export const DEFAULT_ISSUANCE_SCHEMA = 'issuance';

@@ -194,6 +194,11 @@ export const catalogue = {
   TERMINAL_DISABLED: spec('The terminal is disabled or retired', 403),
   TERMINAL_MISMATCH: spec('A terminal posts only its own records, for its own operator', 403),
   BATCH_TIME_INVALID: spec('The batch creation time is beyond the clock tolerance', 400),
+  INGEST_CONTENDED: spec(
+    'Other uploads of this terminal kept landing first; send again',
+    503,
+    true,
+  ),
   QUARANTINE_RECORD_NOT_FOUND: spec('No such transaction record', 404),
   QUARANTINE_NOT_OPEN: spec('The record is not quarantined, or was decided already', 409),
   QUARANTINE_PROPOSAL_OPEN: spec('A decision on this record already awaits approval', 409),

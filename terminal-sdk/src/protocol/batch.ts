@@ -1,12 +1,18 @@
 import { createHash } from 'node:crypto';
 import { timingSafeEqualHex } from '@citycard/core/crypto';
-import { cmac } from './fast-cmac.js';
 import { AppError } from '@citycard/core/errors';
 import { Amount, amountString, parseAmount } from '@citycard/core/money';
 import { z } from 'zod';
 import { canonicalBytes } from './canonical.js';
+import { cmac } from './fast-cmac.js';
 import { hex128, hex256, idString, isoDateTime, sequenceNumber } from './primitives.js';
-import { transactionRecordSchema, verifyRecordMac, type TransactionRecord } from './record.js';
+import {
+  canonicalRecord,
+  macMatches,
+  recordMacInputOf,
+  transactionRecordSchema,
+  type TransactionRecord,
+} from './record.js';
 
 export const BATCH_VERSION = 1;
 export const BATCH_MAC_DOMAIN = 'citycard/batch/v1';
@@ -47,12 +53,20 @@ export const batchSchema = z.strictObject({
 });
 export type Batch = z.infer<typeof batchSchema>;
 
+const CHAIN_PREFIX = `${CHAIN_DOMAIN}\n`;
+
+/** h_i from h_{i−1} and record i's canonical JSON with its MAC. */
+function chainStep(head: Buffer, signed: string): Buffer {
+  return createHash('sha256')
+    .update(head)
+    .update(CHAIN_PREFIX + signed, 'utf8')
+    .digest();
+}
+
 /** h_i = SHA-256(h_{i−1} ‖ canonical bytes of record i, its MAC included); h_0 = prevHash. */
 export function chainHead(prevHash: string, records: readonly TransactionRecord[]): string {
-  let head = Buffer.from(prevHash, 'hex');
-  for (const record of records) {
-    head = createHash('sha256').update(head).update(canonicalBytes(CHAIN_DOMAIN, record)).digest();
-  }
+  let head: Buffer = Buffer.from(prevHash, 'hex');
+  for (const record of records) head = chainStep(head, canonicalRecord(record).signed);
   return head.toString('hex');
 }
 
@@ -136,12 +150,19 @@ function checkCoverage(batch: Batch): void {
   }
 }
 
+/** What verifying a batch computed that its receiver needs again. */
+export interface VerifiedBatch {
+  /** Each record's MAC input (recordMacInput), in order: canonical bytes made once per record. */
+  readonly macInputs: readonly Buffer[];
+}
+
 /**
  * Everything the gateway checks before writing anything: the batch MAC, its control totals and
  * hash chain, and every record's terminal and MAC. Throws BATCH_MAC_INVALID, BATCH_INCONSISTENT
- * or RECORD_MAC_INVALID. The batch must already have passed batchSchema.
+ * or RECORD_MAC_INVALID. The batch must already have passed batchSchema. Each record is put in
+ * canonical form once, for the chain (with its MAC) and for its MAC (without).
  */
-export function verifyBatch(batch: Batch, macKey: Buffer): void {
+export function verifyBatch(batch: Batch, macKey: Buffer): VerifiedBatch {
   if (!timingSafeEqualHex(batchMac(batchHeaderOf(batch), macKey), batch.mac)) {
     throw new AppError('BATCH_MAC_INVALID');
   }
@@ -150,15 +171,22 @@ export function verifyBatch(batch: Batch, macKey: Buffer): void {
   if (amountTotal(batch.records) !== batch.amountTotal) {
     throw inconsistent('amountTotal does not match the records');
   }
-  if (chainHead(batch.prevHash, batch.records) !== batch.headHash) {
+  const forms = batch.records.map(canonicalRecord);
+  let head: Buffer = Buffer.from(batch.prevHash, 'hex');
+  for (const form of forms) head = chainStep(head, form.signed);
+  if (head.toString('hex') !== batch.headHash) {
     throw inconsistent('headHash does not match the records');
   }
-  for (const record of batch.records) {
+  const macInputs: Buffer[] = [];
+  batch.records.forEach((record, i) => {
     if (record.terminalId !== batch.terminalId) {
       throw inconsistent('A record belongs to another terminal', { sequence: record.sequence });
     }
-    if (!verifyRecordMac(record, macKey)) {
+    const input = recordMacInputOf(forms[i]?.unsigned ?? '');
+    if (!macMatches(input, record.mac, macKey)) {
       throw new AppError('RECORD_MAC_INVALID', { details: { sequence: record.sequence } });
     }
-  }
+    macInputs.push(input);
+  });
+  return { macInputs };
 }

@@ -107,6 +107,49 @@ function notCanonical(what: string): AppError {
   });
 }
 
+/** One member of an object's canonical form: `text` is `"key":value`. */
+export interface CanonicalMember {
+  readonly key: string;
+  readonly text: string;
+}
+
+function canonicalValue(value: unknown): string {
+  switch (typeof value) {
+    case 'string':
+      return JSON.stringify(value);
+    case 'number':
+      if (!Number.isSafeInteger(value)) throw notCanonical('a number that is not a safe integer');
+      return Object.is(value, -0) ? '0' : String(value);
+    case 'boolean':
+      return value ? 'true' : 'false';
+    case 'object':
+    case 'undefined':
+    case 'bigint':
+    case 'symbol':
+    case 'function':
+      return canonicalJson(value);
+  }
+}
+
+/**
+ * A plain object's members in canonical order, each already in canonical form, so that forms of
+ * the object with and without some members (a record with and without its MAC) are joins of one
+ * list: `{${members.map((m) => m.text).join(',')}}` is canonicalJson of the object.
+ */
+export function canonicalMembers(value: object): CanonicalMember[] {
+  const proto = Object.getPrototypeOf(value) as unknown;
+  if (Array.isArray(value) || (proto !== Object.prototype && proto !== null)) {
+    throw notCanonical('a non-plain object');
+  }
+  const keys = Object.keys(value).sort();
+  const members: CanonicalMember[] = [];
+  for (const key of keys) {
+    const v = (value as Record<string, unknown>)[key];
+    if (v !== undefined) members.push({ key, text: `${JSON.stringify(key)}:${canonicalValue(v)}` });
+  }
+  return members;
+}
+
 /**
  * Domain-separated canonical bytes: `<domain>\n<canonical JSON>`. The domain (for example
  * "citycard/record/v1") keeps a MAC over one kind of message from verifying as another.

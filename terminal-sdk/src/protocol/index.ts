@@ -1,4 +1,9 @@
-export { canonicalBytes, canonicalJson } from './canonical.js';
+export {
+  canonicalBytes,
+  canonicalJson,
+  canonicalMembers,
+  type CanonicalMember,
+} from './canonical.js';
 export {
   ID_PATTERN,
   UID_PATTERN,
@@ -16,14 +21,18 @@ export {
   RECORD_MAC_DOMAIN,
   RECORD_TYPES,
   RECORD_VERSION,
+  canonicalRecord,
+  macMatches,
   recordDraftSchema,
   recordFareSchema,
   recordLocationSchema,
   recordMac,
   recordMacInput,
+  recordMacInputOf,
   signRecord,
   transactionRecordSchema,
   verifyRecordMac,
+  type CanonicalRecord,
   type RecordDraft,
   type RecordFare,
   type RecordLocation,
@@ -50,6 +59,7 @@ export {
   type BatchHeader,
   type BuildBatchInput,
   type SkippedRange,
+  type VerifiedBatch,
 } from './batch.js';
 export {
   RECORD_OUTCOMES,

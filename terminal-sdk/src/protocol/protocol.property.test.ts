@@ -1,12 +1,23 @@
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
+import { aesCmac } from '@citycard/core/crypto';
 import { Amount } from '@citycard/core/money';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { sampleDraft } from '../testing/sample-record.js';
-import { GENESIS_HASH, buildBatch, chainHead, verifyBatch, type Batch } from './batch.js';
-import { canonicalJson, canonicalSlow } from './canonical.js';
 import {
+  CHAIN_DOMAIN,
+  GENESIS_HASH,
+  buildBatch,
+  chainHead,
+  verifyBatch,
+  type Batch,
+} from './batch.js';
+import { canonicalBytes, canonicalJson, canonicalSlow } from './canonical.js';
+import {
+  RECORD_MAC_DOMAIN,
   RECORD_TYPES,
+  canonicalRecord,
+  recordMacInput,
   recordDraftSchema,
   signRecord,
   transactionRecordSchema,
@@ -113,6 +124,24 @@ describe('canonical bytes', () => {
     );
   });
 
+  it('of a record with and without its MAC come from one pass, as canonicalJson makes them', () => {
+    fc.assert(
+      fc.property(draftArb, fc.boolean(), (draft, reversed) => {
+        const record = sign(draft);
+        const { mac: _mac, ...unsigned } = record;
+        const form = canonicalRecord(
+          (reversed ? reversedKeys(record) : record) as TransactionRecord,
+        );
+        expect(form.signed).toBe(canonicalJson(record));
+        expect(form.unsigned).toBe(canonicalJson(unsigned));
+        expect(canonicalRecord(unsigned).signed).toBe(canonicalJson(unsigned));
+        expect(recordMacInput(record).equals(canonicalBytes(RECORD_MAC_DOMAIN, unsigned))).toBe(
+          true,
+        );
+      }),
+    );
+  });
+
   it('refuse what has no single form', () => {
     expect(() => canonicalJson({ a: 1.5 })).toThrow();
     expect(() => canonicalJson({ a: 10n })).toThrow();
@@ -185,6 +214,28 @@ describe('batch', () => {
         expect(() => verifyBatch(first, macKey)).not.toThrow();
         expect(() => verifyBatch(second, macKey)).not.toThrow();
         expect(chainHead(first.headHash, records.slice(1))).toBe(chainHead(GENESIS_HASH, records));
+      }),
+      { numRuns: 50 },
+    );
+  });
+
+  it('chains and MACs the bytes of the reference form, and hands back each MAC input', () => {
+    fc.assert(
+      fc.property(recordsArb, (records) => {
+        let head = Buffer.from(GENESIS_HASH, 'hex');
+        for (const r of records) {
+          const bytes = Buffer.from(`${CHAIN_DOMAIN}\n${canonicalSlow(r)}`, 'utf8');
+          head = createHash('sha256').update(head).update(bytes).digest();
+        }
+        const batch = batchOf(records);
+        expect(batch.headHash).toBe(head.toString('hex'));
+        const { macInputs } = verifyBatch(batch, macKey);
+        records.forEach((r, i) => {
+          const { mac, ...unsigned } = r;
+          const reference = Buffer.from(`${RECORD_MAC_DOMAIN}\n${canonicalSlow(unsigned)}`);
+          expect(macInputs[i]?.equals(reference)).toBe(true);
+          expect(aesCmac(macKey, reference).toString('hex')).toBe(mac);
+        });
       }),
       { numRuns: 50 },
     );

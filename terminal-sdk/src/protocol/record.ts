@@ -1,5 +1,4 @@
 import { timingSafeEqualHex } from '@citycard/core/crypto';
-import { cmac } from './fast-cmac.js';
 import {
   amountString,
   isAmountString,
@@ -7,7 +6,9 @@ import {
   parseAmount,
 } from '@citycard/core/money';
 import { z } from 'zod';
-import { canonicalBytes } from './canonical.js';
+import { compileShape, shapedMembers } from './canonical-shape.js';
+import { canonicalMembers } from './canonical.js';
+import { cmac } from './fast-cmac.js';
 import {
   cardNumberString,
   hex128,
@@ -117,10 +118,39 @@ export const transactionRecordSchema = z
 export type TransactionRecord = z.infer<typeof transactionRecordSchema>;
 export type UnsignedRecord = Omit<TransactionRecord, 'mac'>;
 
+/**
+ * A record's canonical JSON without its MAC (what the record MAC covers) and with it (what the
+ * batch hash chain covers), from one pass over the record.
+ */
+export interface CanonicalRecord {
+  readonly unsigned: string;
+  readonly signed: string;
+}
+
+const RECORD_SHAPE = compileShape({
+  keys: ['v', 'terminalId', 'sequence', ...Object.keys(draftShape), 'mac'],
+  nested: {
+    location: { keys: Object.keys(recordLocationSchema.shape) },
+    fare: { keys: Object.keys(recordFareSchema.shape) },
+  },
+});
+
+export function canonicalRecord(record: UnsignedRecord | TransactionRecord): CanonicalRecord {
+  const members = shapedMembers(record, RECORD_SHAPE) ?? canonicalMembers(record);
+  const signed = `{${members.map((m) => m.text).join(',')}}`;
+  if (!members.some((m) => m.key === 'mac')) return { unsigned: signed, signed };
+  const unsigned = members.filter((m) => m.key !== 'mac').map((m) => m.text);
+  return { unsigned: `{${unsigned.join(',')}}`, signed };
+}
+
+/** The MAC input for a record's canonical form without its MAC. */
+export function recordMacInputOf(unsigned: string): Buffer {
+  return Buffer.from(`${RECORD_MAC_DOMAIN}\n${unsigned}`, 'utf8');
+}
+
 /** The bytes a record MAC covers: every field but `mac`, in canonical form. */
 export function recordMacInput(record: UnsignedRecord | TransactionRecord): Buffer {
-  const { mac: _mac, ...unsigned } = record as TransactionRecord;
-  return canonicalBytes(RECORD_MAC_DOMAIN, unsigned);
+  return recordMacInputOf(canonicalRecord(record).unsigned);
 }
 
 export function recordMac(record: UnsignedRecord, macKey: Buffer): string {
@@ -131,6 +161,11 @@ export function signRecord(record: UnsignedRecord, macKey: Buffer): TransactionR
   return { ...record, mac: recordMac(record, macKey) };
 }
 
+/** Whether `mac` is the record MAC over these bytes (from recordMacInput or recordMacInputOf). */
+export function macMatches(macInput: Buffer, mac: string, macKey: Buffer): boolean {
+  return timingSafeEqualHex(cmac(macKey, macInput).toString('hex'), mac);
+}
+
 export function verifyRecordMac(record: TransactionRecord, macKey: Buffer): boolean {
-  return timingSafeEqualHex(recordMac(record, macKey), record.mac);
+  return macMatches(recordMacInput(record), record.mac, macKey);
 }

@@ -1,4 +1,5 @@
 export {
+  DEFAULT_RATE_LIMIT_KEY_PREFIX,
   registerDistribution,
   type DistributionDeps,
   type DistributionOptions,
@@ -10,6 +11,10 @@ export {
   type TerminalRateLimiter,
   type TerminalRateLimits,
 } from './terminal-rate-limit.js';
+export {
+  createSharedTerminalRateLimiter,
+  type SharedRateLimiterOptions,
+} from './shared-rate-limit.js';
 export { defaultHotlistPolicy, hotlistSince, type HotlistPolicy } from './hotlist.repository.js';
 export { fareSetsInForce, listFareSets, publishFareSet } from './fare-sets.repository.js';
 export {

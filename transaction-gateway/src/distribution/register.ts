@@ -1,4 +1,5 @@
 import type { FastifyInstance } from 'fastify';
+import { Redis } from 'ioredis';
 import { createRouter } from '@citycard/core/http';
 import { registerRegistryRoutes, type StaffRouter } from '../admin/registry.routes.js';
 import { registerPublishRoutes } from '../admin/publish.routes.js';
@@ -12,17 +13,23 @@ import {
   registerTimeRoute,
 } from './distribution.routes.js';
 import { defaultHotlistPolicy, hotlistView, type HotlistPolicy } from './hotlist.repository.js';
+import { createSharedTerminalRateLimiter } from './shared-rate-limit.js';
 import {
   createTerminalRateLimiter,
   defaultTerminalRateLimits,
   registerTerminalRateLimit,
+  type TerminalRateLimiter,
   type TerminalRateLimits,
 } from './terminal-rate-limit.js';
 
 export interface DistributionOptions {
   readonly rateLimits: TerminalRateLimits;
   readonly hotlistPolicy: HotlistPolicy;
+  /** Where the shared per-terminal buckets live in Redis (one namespace per deployment). */
+  readonly rateLimitKeyPrefix: string;
 }
+
+export const DEFAULT_RATE_LIMIT_KEY_PREFIX = 'citycard:gateway:rate:';
 
 /** The gateway's deps, optionally with distribution settings (the bench raises the rate limit). */
 export interface DistributionDeps extends GatewayDeps {
@@ -36,6 +43,35 @@ export interface DistributionRouters {
 }
 
 /**
+ * The per-terminal limiter: one bucket per terminal shared by every gateway through Redis when
+ * REDIS_URL is set (this process's own buckets while Redis is away), per process otherwise.
+ */
+function terminalRateLimiter(app: FastifyInstance, deps: DistributionDeps): TerminalRateLimiter {
+  const limits = deps.distribution?.rateLimits ?? defaultTerminalRateLimits;
+  const clock = () => deps.clock().getTime();
+  const local = createTerminalRateLimiter(limits, clock);
+  if (deps.redisUrl === undefined) return local;
+  // Fail fast while Redis is away: the local bucket answers instead, no request waits on it.
+  const redis = new Redis(deps.redisUrl, {
+    maxRetriesPerRequest: 1,
+    enableOfflineQueue: false,
+    commandTimeout: 200,
+  });
+  redis.on('error', () => undefined);
+  app.addHook('onClose', async () => {
+    await redis.quit().catch(() => undefined);
+  });
+  return createSharedTerminalRateLimiter({
+    redis,
+    limits,
+    clock,
+    keyPrefix: deps.distribution?.rateLimitKeyPrefix ?? DEFAULT_RATE_LIMIT_KEY_PREFIX,
+    fallback: local,
+    log: deps.log,
+  });
+}
+
+/**
  * Everything distribution adds to the gateway app: the per-terminal rate limit (registered first
  * so that the terminal routes registered after it inherit it), conditional GETs, /v1/time,
  * /metrics, the terminal distribution routes and the staff administration routes.
@@ -44,9 +80,7 @@ export async function registerDistribution(
   app: FastifyInstance,
   deps: DistributionDeps,
 ): Promise<DistributionRouters> {
-  const rateLimits = deps.distribution?.rateLimits ?? defaultTerminalRateLimits;
-  const limiter = createTerminalRateLimiter(rateLimits, () => deps.clock().getTime());
-  registerTerminalRateLimit(app, limiter);
+  registerTerminalRateLimit(app, terminalRateLimiter(app, deps));
   registerConditionalGet(app);
   registerTimeRoute(app, deps.clock);
   registerMetricsRoute(app);

@@ -21,11 +21,20 @@ interface Bucket {
 /** Buckets idle this long are full again and can be dropped. */
 const IDLE_MS = 60_000;
 
+/** Takes one request from the terminal's budget, or throws RATE_LIMITED. */
+export interface TerminalRateLimiter {
+  take(terminalId: string): void | Promise<void>;
+}
+
 /**
- * A token bucket per terminal, in this process. Gateways behind a load balancer each hold their
- * own: a terminal's effective limit is the sum over the instances it reaches.
+ * A token bucket per terminal, in this process. Without Redis, gateways behind a load balancer
+ * each hold their own: a terminal's effective limit is the sum over the instances it reaches
+ * (with Redis, shared-rate-limit.ts keeps one bucket for all of them).
  */
-export function createTerminalRateLimiter(limits: TerminalRateLimits, clock: () => number) {
+export function createTerminalRateLimiter(
+  limits: TerminalRateLimits,
+  clock: () => number,
+): TerminalRateLimiter {
   const buckets = new Map<string, Bucket>();
   let sweptAt = clock();
   const sweep = (now: number): void => {
@@ -56,8 +65,6 @@ export function createTerminalRateLimiter(limits: TerminalRateLimits, clock: () 
   };
 }
 
-export type TerminalRateLimiter = ReturnType<typeof createTerminalRateLimiter>;
-
 /** Terminal routes that are not limited: enrolment has no terminal yet, time must always work. */
 const UNLIMITED = new Set(['/v1/terminals/enrol', '/v1/time']);
 
@@ -75,7 +82,6 @@ export function registerTerminalRateLimit(
     const terminalId = request.headers[TERMINAL_HEADER];
     const path = request.routeOptions.url ?? '';
     if (typeof terminalId !== 'string' || !path.startsWith('/v1/') || UNLIMITED.has(path)) return;
-    limiter.take(terminalId);
-    await Promise.resolve();
+    await limiter.take(terminalId);
   });
 }

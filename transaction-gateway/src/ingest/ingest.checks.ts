@@ -1,7 +1,8 @@
 import { AppError } from '@citycard/core/errors';
 import {
+  macMatches,
+  recordMacInput,
   verifyBatch,
-  verifyRecordMac,
   type Batch,
   type TransactionRecord,
 } from '@citycard/terminal-sdk/protocol';
@@ -28,14 +29,15 @@ function checkRecordOwner(terminal: TerminalPrincipal, record: TransactionRecord
 /**
  * Everything refused before anything is written (4xx): a batch for another terminal or operator,
  * another MAC key, a creation time ahead of the gateway's clock, and what verifyBatch checks
- * (batch MAC, totals, coverage, hash chain, every record MAC).
+ * (batch MAC, totals, coverage, hash chain, every record MAC). Answers each record's MAC input,
+ * which its record_hash is made from.
  */
 export function checkBatch(
   terminal: TerminalPrincipal,
   batch: Batch,
   now: Date,
   settings: GatewaySettings,
-): void {
+): readonly Buffer[] {
   if (batch.terminalId !== terminal.id) {
     throw new AppError('TERMINAL_MISMATCH', { details: { terminalId: batch.terminalId } });
   }
@@ -46,12 +48,15 @@ export function checkBatch(
     throw new AppError('BATCH_TIME_INVALID', { details: { createdAt: batch.createdAt } });
   }
   for (const record of batch.records) checkRecordOwner(terminal, record);
-  verifyBatch(batch, terminal.macKey);
+  return verifyBatch(batch, terminal.macKey).macInputs;
 }
 
-export function checkSingleRecord(terminal: TerminalPrincipal, record: TransactionRecord): void {
+/** A record posted alone: its owner and MAC. Answers its MAC input, as checkBatch does. */
+export function checkSingleRecord(terminal: TerminalPrincipal, record: TransactionRecord): Buffer {
   checkRecordOwner(terminal, record);
-  if (!verifyRecordMac(record, terminal.macKey)) {
+  const macInput = recordMacInput(record);
+  if (!macMatches(macInput, record.mac, terminal.macKey)) {
     throw new AppError('RECORD_MAC_INVALID', { details: { sequence: record.sequence } });
   }
+  return macInput;
 }

@@ -53,10 +53,11 @@ export function registerIngestRoutes(router: TerminalRouter, deps: GatewayDeps):
     response: receiptSchema,
     handler: async ({ body, principal }) => {
       const result = await observed('batch', () => {
-        checkBatch(principal, body, deps.clock(), deps.settings);
+        const macInputs = checkBatch(principal, body, deps.clock(), deps.settings);
         const upload = {
           batch: body,
           records: body.records,
+          macInputs,
           skipped: body.skipped,
           first: body.firstSequence,
           last: body.lastSequence,
@@ -77,8 +78,14 @@ export function registerIngestRoutes(router: TerminalRouter, deps: GatewayDeps):
     response: singleReceiptSchema,
     handler: async ({ body, principal }) => {
       const result = await observed('transaction', () => {
-        checkSingleRecord(principal, body);
-        const upload = { records: [body], skipped: [], first: body.sequence, last: body.sequence };
+        const macInput = checkSingleRecord(principal, body);
+        const upload = {
+          records: [body],
+          macInputs: [macInput],
+          skipped: [],
+          first: body.sequence,
+          last: body.sequence,
+        };
         return ingest(deps, principal, upload);
       });
       const outcome = result.outcomes[0];

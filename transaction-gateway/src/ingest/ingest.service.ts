@@ -1,13 +1,6 @@
+import { isConnectionError } from '@citycard/core/db';
 import { AppError } from '@citycard/core/errors';
 import { parseAmount } from '@citycard/core/money';
-import {
-  batchHeaderOf,
-  type Batch,
-  type Receipt,
-  type RecordOutcome,
-  type SkippedRange,
-  type TransactionRecord,
-} from '@citycard/terminal-sdk/protocol';
 import { DEFAULT_ISSUANCE_SCHEMA, type FareSetLookup, type GatewayDeps } from '../deps.js';
 import { OUTBOX_TOPICS } from '../postprocess/index.js';
 import {
@@ -26,36 +19,13 @@ import {
 } from '../verification/index.js';
 import { businessDay } from './business-day.js';
 import { advance } from './contiguity.js';
-import { ingestTransaction } from './ingest-transaction.js';
-import {
-  batchInsertSql,
-  writeUpload,
-  type BatchRow,
-  type Completion,
-  type InsertContext,
-  type RecordRow,
-  type Stored,
-} from './ingest.repository.js';
+import { writeUpload, type InsertContext, type RecordRow } from './ingest.repository.js';
 import { preflight, type Preflight } from './preflight.repository.js';
-import { recordHash } from './record-hash.js';
+import { recordHashOf } from './record-hash.js';
+import { TerminalQueue } from './terminal-queue.js';
+import { planUpload, replayOf, type IngestResult, type Upload } from './upload-plan.js';
 
-/** What one upload (a batch, or a single record) brings. */
-export interface Upload {
-  batch?: Batch;
-  records: readonly TransactionRecord[];
-  skipped: readonly SkippedRange[];
-  first: number;
-  last: number;
-}
-
-export interface IngestResult {
-  outcomes: RecordOutcome[];
-  highestContiguousSequence: number;
-  receivedAt: Date;
-  /** Set for a batch: the receipt as stored (and answered). */
-  receipt?: Receipt;
-  replayed: boolean;
-}
+export type { IngestResult, Upload } from './upload-plan.js';
 
 const DAY_MS = 86_400_000;
 
@@ -111,6 +81,7 @@ async function check(
     hotlist: sourcesOf(deps).hotlist,
     terminalId: terminal.id,
     batchSequence: upload.batch?.batchSequence ?? null,
+    sequences: upload.records.map((r) => r.sequence),
     cardNumbers: [...new Set(upload.records.map((r) => r.cardNumber))],
     counters,
   });
@@ -155,100 +126,38 @@ async function classify(
   });
 }
 
-function outcomeOf(row: RecordRow, inserted: boolean, stored: string | undefined): RecordOutcome {
-  const sequence = row.record.sequence;
-  if (inserted) {
-    return row.reason === null
-      ? { sequence, outcome: 'accepted' }
-      : { sequence, outcome: 'quarantined', reason: row.reason };
+/** How many times an upload is checked again when other uploads of its terminal keep landing first. */
+const MAX_ATTEMPTS = 8;
+
+const queues = new WeakMap<GatewayDeps, TerminalQueue>();
+
+function queueOf(deps: GatewayDeps): TerminalQueue {
+  let queue = queues.get(deps);
+  if (queue === undefined) {
+    queue = new TerminalQueue();
+    queues.set(deps, queue);
   }
-  return stored === row.hash
-    ? { sequence, outcome: 'duplicate' }
-    : { sequence, outcome: 'conflict' };
+  return queue;
 }
 
-type Prior = { mac: string; receipt: Receipt };
+const isCounterTaken = (err: unknown): boolean =>
+  (err as { code?: string; constraint?: string }).code === '23505' &&
+  (err as { constraint?: string }).constraint === 'transactions_counter_once';
 
-/** The identical batch again answers its first receipt; other content under its number is refused. */
-function replayOf(prior: Prior, batch: Batch): IngestResult {
-  if (prior.mac !== batch.mac) {
-    throw new AppError('BATCH_SEQUENCE_CONFLICT', {
-      details: { batchSequence: batch.batchSequence },
-    });
-  }
-  const receipt: Receipt = { ...prior.receipt, replayed: true };
-  return {
-    outcomes: receipt.outcomes,
-    highestContiguousSequence: receipt.highestContiguousSequence,
-    receivedAt: new Date(receipt.receivedAt),
-    receipt,
-    replayed: true,
-  };
-}
-
-function count(outcomes: readonly RecordOutcome[], kind: RecordOutcome['outcome']): number {
-  return outcomes.filter((o) => o.outcome === kind).length;
-}
-
-function receiptOf(batch: Batch, outcomes: RecordOutcome[], highest: number, at: Date): Receipt {
-  return {
-    v: 1,
-    terminalId: batch.terminalId,
-    batchSequence: batch.batchSequence,
-    accepted: count(outcomes, 'accepted'),
-    duplicate: count(outcomes, 'duplicate'),
-    quarantined: count(outcomes, 'quarantined'),
-    conflict: count(outcomes, 'conflict'),
-    outcomes,
-    highestContiguousSequence: highest,
-    replayed: false,
-    receivedAt: at.toISOString(),
-  };
-}
+const dbError = (err: unknown): unknown =>
+  isConnectionError(err) ? new AppError('DB_UNAVAILABLE', { cause: err }) : err;
 
 /**
- * Stores an upload in one transaction and answers only once it has committed: every record ends
- * up accepted, quarantined (with its reason), a duplicate of what is stored, or a conflict kept
- * apart. Verification reads run before the transaction, so the terminal's lock is held briefly.
+ * One try: read, verify, decide every outcome, then write it all in one statement that holds
+ * only if no other upload of the terminal was written since the read. Undefined: one was.
  */
-/** Outcomes of the records once written; a conflict outside `maybeStored` means the state row lies. */
-function outcomesOf(rows: readonly RecordRow[], stored: Stored, c: Completion): RecordOutcome[] {
-  const outcomes = rows.map((r) =>
-    outcomeOf(r, stored.inserted.has(r.record.sequence), stored.existing.get(r.record.sequence)),
-  );
-  const checked = new Set(c.maybeStored.map((r) => r.record.sequence));
-  for (const o of outcomes) {
-    if (o.outcome === 'conflict' && !checked.has(o.sequence)) {
-      throw new Error("a stored sequence above the terminal's highest seen");
-    }
-  }
-  return outcomes;
-}
-
-function batchRowOf(batch: Batch, receipt: Receipt): BatchRow {
-  return {
-    mac: batch.mac,
-    header: batchHeaderOf(batch),
-    count: batch.count,
-    amountTotal: batch.amountTotal,
-    receipt,
-  };
-}
-
-/**
- * Stores an upload in one transaction and answers only once it has committed: every record ends
- * up accepted, quarantined (with its reason), a duplicate of what is stored, or a conflict kept
- * apart. Verification reads run before the transaction, so the terminal's lock is held briefly:
- * inside it, one statement writes everything but the batch row, which goes with COMMIT.
- */
-export async function ingest(
+async function attempt(
   deps: GatewayDeps,
   terminal: TerminalPrincipal,
   upload: Upload,
-): Promise<IngestResult> {
+  hashes: readonly string[],
+): Promise<IngestResult | undefined> {
   const { batch } = upload;
-  // Hashed once: the counter check, the write and the duplicate comparison all use it.
-  const hashes = upload.records.map(recordHash);
   const facts = await check(deps, terminal, upload, hashes);
   if (batch && facts.prior) return replayOf(facts.prior, batch);
   const receivedAt = deps.clock();
@@ -261,30 +170,51 @@ export async function ingest(
     receivedAt,
     businessDay: businessDay(receivedAt, businessDayTimeZone, businessDayCutoff),
   };
-  return ingestTransaction(deps.db, ctx.terminalId, async (tx, state) => {
-    const before = {
-      highestContiguous: Number(state.highest_contiguous),
-      highestSeen: Number(state.highest_seen),
-    };
-    const position = await advance(tx, ctx, before, { first: upload.first, last: upload.last });
-    const completion: Completion = {
-      ...position,
-      skipped: upload.skipped,
-      maybeStored: rows.filter((r) => r.record.sequence <= before.highestSeen),
-      outboxTopic: batch === undefined ? OUTBOX_TOPICS.recordStored : OUTBOX_TOPICS.batchStored,
-    };
-    const stored = await writeUpload(tx, ctx, rows, completion);
-    if (batch && stored.prior) return { result: replayOf(stored.prior, batch) };
-    const outcomes = outcomesOf(rows, stored, completion);
-    const highest = position.highestContiguous;
-    const receipt = batch && receiptOf(batch, outcomes, highest, receivedAt);
-    const result = { outcomes, highestContiguousSequence: highest, receivedAt, receipt };
-    return {
-      result: { ...result, replayed: false },
-      beforeCommit:
-        batch && receipt
-          ? batchInsertSql((v) => tx.escapeLiteral(v), ctx, batchRowOf(batch, receipt))
-          : undefined,
-    };
+  const position = await advance(deps.db, ctx, facts.state, {
+    first: upload.first,
+    last: upload.last,
+  });
+  const { write, result } = planUpload({
+    terminalId: terminal.id,
+    upload,
+    rows,
+    state: facts.state,
+    existing: facts.existing,
+    position,
+    outboxTopic: batch === undefined ? OUTBOX_TOPICS.recordStored : OUTBOX_TOPICS.batchStored,
+    receivedAt,
+  });
+  return (await writeUpload(deps.db, ctx, write)) ? result : undefined;
+}
+
+/**
+ * Stores an upload and answers only once it is committed: every record ends up accepted,
+ * quarantined (with its reason), a duplicate of what is stored, or a conflict kept apart. No lock
+ * is held across round trips: the read and the write are one statement each, and the write
+ * names the terminal version it was decided on (two round trips, three when the upload fills an
+ * earlier gap). One terminal's uploads take turns within the process; another upload of the
+ * same terminal landing in between (from another process) sends this one round again.
+ */
+export async function ingest(
+  deps: GatewayDeps,
+  terminal: TerminalPrincipal,
+  upload: Upload,
+): Promise<IngestResult> {
+  // Hashed once: the counter check, the write and the duplicate comparison all use it.
+  const hashes = upload.macInputs.map(recordHashOf);
+  return queueOf(deps).run(terminal.id, async () => {
+    for (let round = 1; round <= MAX_ATTEMPTS; round++) {
+      let result: IngestResult | undefined;
+      try {
+        result = await attempt(deps, terminal, upload, hashes);
+      } catch (err) {
+        // Another terminal's record took one of this upload's (card, counter) pairs since the
+        // read: go round again, and the check will quarantine ours as a replay.
+        if (isCounterTaken(err)) continue;
+        throw dbError(err);
+      }
+      if (result !== undefined) return result;
+    }
+    throw new AppError('INGEST_CONTENDED', { details: { terminalId: terminal.id } });
   });
 }

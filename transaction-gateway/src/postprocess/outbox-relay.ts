@@ -3,7 +3,7 @@ import { withTransaction } from '@citycard/core/db';
 import type { Logger } from '@citycard/core/logging';
 import type { QueueFactory } from '@citycard/core/queue';
 import { outboxPending, outboxRelayedTotal, outboxRelayFailuresTotal } from '../metrics/index.js';
-import { POSTPROCESS_QUEUE } from './outbox.js';
+import { OUTBOX_TOPICS, POSTPROCESS_QUEUE, type OutboxPayload } from './outbox.js';
 
 export interface OutboxRelayOptions {
   /** Its connections see the gateway schema first (the outbox table). */
@@ -34,6 +34,54 @@ interface OutboxRow {
   id: string;
   topic: string;
   payload: unknown;
+}
+
+/** Cards re-checked by one coalesced job: a job checks its cards one after another. */
+const CARDS_PER_JOB = 100;
+
+function cardsOf(payload: unknown): readonly string[] | undefined {
+  const cards: unknown = (payload as OutboxPayload | null)?.cardNumbers;
+  if (!Array.isArray(cards) || cards.length === 0) return undefined;
+  return cards.every((c): c is string => typeof c === 'string') ? cards : undefined;
+}
+
+/**
+ * The jobs for one round's rows. Post-processing is a pure function of each card's stored
+ * records, so a job only needs to name the cards: rows that name theirs (every ingest row does)
+ * are merged into `cards.changed` jobs of up to CARDS_PER_JOB cards, one job for a few hundred
+ * single records instead of one each. Other rows go on as they are. A round sent twice (the
+ * relay died before marking it) may be split differently: its cards are checked again, harmlessly.
+ */
+export function jobsOf(
+  rows: readonly OutboxRow[],
+): { name: string; data: unknown; jobId: string }[] {
+  const jobs: { name: string; data: unknown; jobId: string }[] = [];
+  let cards = new Set<string>();
+  let firstId: string | undefined;
+  let lastId = '';
+  const flush = (): void => {
+    if (firstId === undefined) return;
+    jobs.push({
+      name: OUTBOX_TOPICS.cardsChanged,
+      data: { cardNumbers: [...cards] },
+      jobId: `outbox-${firstId}-${lastId}`,
+    });
+    cards = new Set();
+    firstId = undefined;
+  };
+  for (const row of rows) {
+    const named = cardsOf(row.payload);
+    if (named === undefined) {
+      jobs.push({ name: row.topic, data: row.payload, jobId: `outbox-${row.id}` });
+      continue;
+    }
+    if (named.some((c) => !cards.has(c)) && cards.size + named.length > CARDS_PER_JOB) flush();
+    firstId ??= row.id;
+    lastId = row.id;
+    for (const c of named) cards.add(c);
+  }
+  flush();
+  return jobs;
 }
 
 function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
@@ -78,14 +126,9 @@ export function startOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
         [batchSize, options.topics ?? null],
       );
       if (rows.length === 0) return 0;
-      const jobs = rows.map((r) => ({
-        name: r.topic,
-        data: r.payload,
-        opts: {
-          jobId: `outbox-${r.id}`,
-          attempts: 5,
-          backoff: { type: 'exponential', delay: 1000 },
-        },
+      const jobs = jobsOf(rows).map((j) => ({
+        ...j,
+        opts: { jobId: j.jobId, attempts: 5, backoff: { type: 'exponential', delay: 1000 } },
       }));
       await withTimeout(queue.addBulk(jobs), timeoutMs);
       await tx.query('UPDATE outbox SET relayed_at = now() WHERE id = ANY($1::bigint[])', [

@@ -1,4 +1,4 @@
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest, LogLevel } from 'fastify';
 import { AppError } from '@citycard/core/errors';
 import { createRouter, type Principal, type Router } from '@citycard/core/http';
 import {
@@ -152,30 +152,64 @@ function parseJson(body: Buffer): unknown {
   }
 }
 
+const SEVERITY = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'];
+
+// A scope's level replaces the app's for its requests: it must never be chattier than the app.
+function moreSevere(a: string, b: LogLevel): LogLevel {
+  return SEVERITY.indexOf(a) > SEVERITY.indexOf(b) ? (a as LogLevel) : b;
+}
+
+/** A refused terminal request (4xx) is worth a line whatever the scope's request log level. */
+async function logRefusal(request: FastifyRequest, reply: FastifyReply): Promise<void> {
+  if (reply.statusCode >= 400 && reply.statusCode < 500) {
+    request.log.warn(
+      {
+        terminalId: headerOf(request, TERMINAL_HEADER),
+        method: request.method,
+        url: request.url,
+        statusCode: reply.statusCode,
+        responseTime: reply.elapsedTime,
+      },
+      'terminal request refused',
+    );
+  }
+  await Promise.resolve();
+}
+
 /**
  * Registers terminal-facing routes in their own scope: a JSON parser that keeps the raw bytes,
  * the terminal lookup in onRequest and the request-signature check before validation. Routes
- * take `access: ['terminal']` and find the terminal as `principal`.
+ * take `access: ['terminal']` and find the terminal as `principal`. Per-request log lines are at
+ * `terminalRequestLogLevel` (default warn: refusals and failures only).
  */
 export async function registerTerminalRoutes(
   app: FastifyInstance,
   deps: GatewayDeps,
   register: (router: TerminalRouter) => void,
 ): Promise<void> {
-  await app.register(async (scope) => {
-    // JSON only: any other content type is a 415 before anything else is looked at.
-    scope.removeAllContentTypeParsers();
-    scope.addContentTypeParser('application/json', { parseAs: 'buffer' }, (request, body, done) => {
-      const bytes = body as Buffer;
-      rawBodies.set(request, bytes);
-      try {
-        done(null, parseJson(bytes));
-      } catch (error) {
-        done(error as Error, undefined);
-      }
-    });
-    scope.addHook('preValidation', verifySignature(deps));
-    register(createRouter<TerminalRole, TerminalPrincipal>(scope, lookUpTerminal(deps)));
-    await Promise.resolve();
-  });
+  const logLevel = moreSevere(app.log.level, deps.settings.terminalRequestLogLevel ?? 'warn');
+  await app.register(
+    async (scope) => {
+      scope.addHook('onResponse', logRefusal);
+      // JSON only: any other content type is a 415 before anything else is looked at.
+      scope.removeAllContentTypeParsers();
+      scope.addContentTypeParser(
+        'application/json',
+        { parseAs: 'buffer' },
+        (request, body, done) => {
+          const bytes = body as Buffer;
+          rawBodies.set(request, bytes);
+          try {
+            done(null, parseJson(bytes));
+          } catch (error) {
+            done(error as Error, undefined);
+          }
+        },
+      );
+      scope.addHook('preValidation', verifySignature(deps));
+      register(createRouter<TerminalRole, TerminalPrincipal>(scope, lookUpTerminal(deps)));
+      await Promise.resolve();
+    },
+    { logLevel },
+  );
 }

@@ -116,7 +116,8 @@ export async function startGatewayTestApp(opts: GatewayTestOptions = {}): Promis
     macKeyKek: { id: 'test-gateway-kek', key: randomBytes(32) },
     ca: testCa(),
     clock,
-    settings: { ...defaultGatewaySettings, ...opts.settings },
+    // Refused requests are the point of many tests: their warn lines would only be noise here.
+    settings: { ...defaultGatewaySettings, terminalRequestLogLevel: 'error', ...opts.settings },
     issuanceSchema: contractSchema,
     fareSets: staticFareSets([SAMPLE_CITY_FARE_SET]),
     distribution: { rateLimits: { perSecond: 1_000_000, burst: 1_000_000 }, ...opts.distribution },

@@ -43,6 +43,22 @@ function localDate(at: Date, timeZone: string): string {
   return f.format(at);
 }
 
+const HOUR_MS = 3_600_000;
+const DAY_MS = 24 * HOUR_MS;
+
+/**
+ * Whether the record's local date in `timeZone` is after the card's last valid day. Zone
+ * offsets lie within −12 h … +14 h, so only a record within a day of the expiry needs the
+ * (slow) time-zone formatter.
+ */
+export function afterExpiry(at: Date, expiresOn: string, timeZone: string): boolean {
+  const dayAfter = Date.parse(`${expiresOn}T00:00:00Z`) + DAY_MS;
+  const t = at.getTime();
+  if (t + 14 * HOUR_MS < dayAfter) return false;
+  if (t - 12 * HOUR_MS >= dayAfter) return true;
+  return localDate(at, timeZone) > expiresOn;
+}
+
 /** On the hotlist when the record occurred: the card's last change before then was an add. */
 function hotlisted(record: TransactionRecord, at: Date, hotlist: readonly HotlistRow[]): boolean {
   let listed = false;
@@ -76,7 +92,7 @@ function reasonFor(
   const blocking = record.type === 'card_blocked';
   if (!blocking && hotlisted(record, at, facts.hotlist)) return 'HOTLISTED_CARD';
   if (at > ctx.latestPlausible || at < ctx.earliestPlausible) return 'CLOCK_SKEW';
-  const expired = card.expires_on !== null && localDate(at, ctx.timeZone) > card.expires_on;
+  const expired = card.expires_on !== null && afterExpiry(at, card.expires_on, ctx.timeZone);
   if (!blocking && (expired || card.state === 'expired')) return 'CARD_EXPIRED';
   if (outOfLimits(record, card, ctx.maxRecordAmount)) return 'AMOUNT_OUT_OF_LIMITS';
   if (!blocking && facts.replays.has(record.sequence)) return 'COUNTER_REPLAY';
