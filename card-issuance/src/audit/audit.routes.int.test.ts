@@ -71,7 +71,9 @@ describe('who may read and verify the audit log', () => {
   it('verifying: auditors and admins, and the shared chain verifies', async () => {
     for (const role of roles) {
       const res = await get('/audit/verify', role);
-      expect(res.statusCode, role).toBe(['supervisor', 'auditor', 'admin'].includes(role) ? 200 : 403);
+      expect(res.statusCode, role).toBe(
+        ['supervisor', 'auditor', 'admin'].includes(role) ? 200 : 403,
+      );
       if (res.statusCode === 200) expect(res.json()).toMatchObject({ ok: true });
     }
   });
