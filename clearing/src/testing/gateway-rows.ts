@@ -21,6 +21,13 @@ export interface TestTransaction {
   readonly discount?: string;
 }
 
+/** Distinct counter ranges per terminal for rows that do not name their purse counter. */
+function terminalCounterBase(terminalId: string): number {
+  let h = 0x811c9dc5;
+  for (const ch of terminalId) h = Math.imul(h ^ ch.charCodeAt(0), 0x01000193) >>> 0;
+  return (h % 100_000) * 1_000_000;
+}
+
 /** Operators, each with one terminal named `${operatorId}-T1`. */
 export async function addOperators(db: Queryable, operatorIds: readonly string[]): Promise<void> {
   await db.query(
@@ -82,7 +89,8 @@ export async function insertTransactions(
       col((r) => r.status ?? 'accepted'),
       col((r) => r.resolvedAt ?? null),
       col((r) => r.cardNumber ?? '1000010000000018'),
-      col((r) => r.purseCounter ?? r.sequence),
+      // A card writes each counter once across terminals (the gateway's unique index says so).
+      col((r) => r.purseCounter ?? terminalCounterBase(r.terminalId) + r.sequence),
       col((r) => r.riderCategoryId ?? null),
       col((r) => r.discount ?? null),
     ],
