@@ -31,6 +31,8 @@ interface Row {
   before: string;
   occurred: Date;
   received?: Date;
+  /** A second record under a taken counter reaches the books only when finance releases it. */
+  released?: boolean;
 }
 
 /** Records as the gateway stores them, each field chosen by the test. */
@@ -40,11 +42,15 @@ async function store(db: Queryable, rows: readonly Row[]): Promise<void> {
     await db.query(
       `INSERT INTO gateway.transactions (terminal_id, sequence, batch_seq, type, card_number, uid,
          purse_counter, amount, balance_before, balance_after, occurred_at, occurred_at_text,
-         operator_id, location, mac, record_hash, received_at, business_day, status)
+         operator_id, location, mac, record_hash, received_at, business_day, status,
+         resolved_at, resolved_business_day, reason)
        VALUES ($1, $2::bigint, $3, $11, $4, $5, $6, $7, $8, $8::numeric - $7::numeric, $9::timestamptz, $9::timestamptz::text,
                split_part($1, '-T', 1), '{}', repeat('0', 32), md5($1 || $2::text), $10,
                (($10::timestamptz AT TIME ZONE 'Asia/Shanghai') - interval '4 hours')::date,
-               'accepted')`,
+               CASE WHEN $12 THEN 'released' ELSE 'accepted' END,
+               CASE WHEN $12 THEN $10::timestamptz END,
+               CASE WHEN $12 THEN (($10::timestamptz AT TIME ZONE 'Asia/Shanghai') - interval '4 hours')::date END,
+               CASE WHEN $12 THEN 'COUNTER_REPLAY' END)`,
       [
         r.terminal,
         r.seq,
@@ -57,6 +63,7 @@ async function store(db: Queryable, rows: readonly Row[]): Promise<void> {
         r.occurred,
         received,
         r.type ?? 'purchase',
+        r.released === true,
       ],
     );
   }
@@ -172,6 +179,7 @@ describe('reconcileDay', () => {
         amount: '5.00',
         before: '29.00',
         occurred: at('08:31'),
+        released: true,
       },
       {
         terminal: A,
