@@ -90,7 +90,11 @@ try {
   // The goal is stated for 15M; a smaller N is projected linearly (the work is linear in N).
   const projected = (night * 15_000_000) / load.value.rows;
   const peakRssMb = process.resourceUsage().maxRSS / 1024;
+  const { rows: version } = await db.query<{ v: string }>(
+    "SELECT current_setting('server_version') AS v",
+  );
   printFigures('clearing', {
+    postgres: version[0]?.v ?? 'unknown',
     n: load.value.rows,
     cards: load.value.cards,
     operators: load.value.operators.length,
@@ -108,6 +112,8 @@ try {
     cleared: run.value.transactionCount,
     total_gross: run.value.totalGross.toString(),
     total_net: run.value.totalNet.toString(),
+    float_ok: run.value.floatCheck.ok,
+    float_difference: run.value.floatCheck.difference.toString(),
     exceptions: rec.exceptionCount,
     exceptions_by_kind: JSON.stringify(rec.byKind),
     planted: JSON.stringify(load.value.planted),

@@ -34,6 +34,23 @@ const runLine = z.object({
   ),
 });
 
+const tally = z.object({ count: z.number(), amount });
+
+const floatDetail = z.object({
+  source: z.string(),
+  cut: z.string(),
+  inCut: z.object({ terminal: amount, loads: amount, other: amount }),
+  clearedGross: amount,
+  clearedNotShadowPosted: amount,
+  unexplained: amount,
+  outsideCut: z.object({
+    terminalNotCleared: tally,
+    loadsNotCleared: tally,
+    afterCut: tally,
+    corrections: tally,
+  }),
+});
+
 export const runSummarySchema = z.object({
   id: z.string(),
   day: z.string(),
@@ -54,6 +71,7 @@ export const runSummarySchema = z.object({
     shadowTotal: amount,
     difference: amount,
     ok: z.boolean(),
+    detail: floatDetail.nullable(),
   }),
   supersedes: z.string().nullable(),
 });

@@ -30,15 +30,20 @@ export async function collectChainBreaks(
                 CASE WHEN c.prev_counter IS NULL THEN p.sequence ELSE c.prev_sequence END
                   AS p_sequence
            FROM (
-             SELECT t.card_number, t.purse_counter, t.balance_before, t.terminal_id, t.sequence,
-                    lag(t.purse_counter) OVER w AS prev_counter,
-                    lag(t.balance_after) OVER w AS prev_balance,
-                    lag(t.terminal_id) OVER w AS prev_terminal,
-                    lag(t.sequence) OVER w AS prev_sequence
-               FROM ${tx} t
-              WHERE t.business_day = $1::date AND t.type <> 'card_blocked'
-             WINDOW w AS (PARTITION BY t.card_number
-                          ORDER BY t.purse_counter, t.received_at, t.terminal_id, t.sequence)
+             SELECT * FROM (
+               SELECT t.card_number, t.purse_counter, t.balance_before, t.terminal_id, t.sequence,
+                      lag(t.purse_counter) OVER w AS prev_counter,
+                      lag(t.balance_after) OVER w AS prev_balance,
+                      lag(t.terminal_id) OVER w AS prev_terminal,
+                      lag(t.sequence) OVER w AS prev_sequence
+                 FROM ${tx} t
+                WHERE t.business_day = $1::date AND t.type <> 'card_blocked'
+               WINDOW w AS (PARTITION BY t.card_number
+                            ORDER BY t.purse_counter, t.received_at, t.terminal_id, t.sequence)
+             ) w
+             -- Only a card's first record and the breaks go on: the rest chain by construction.
+             WHERE w.prev_counter IS NULL OR w.purse_counter <> w.prev_counter + 1
+                OR w.balance_before <> w.prev_balance
            ) c
            LEFT JOIN LATERAL (
              SELECT a.purse_counter, a.balance_after, a.terminal_id, a.sequence

@@ -31,6 +31,9 @@ export interface FinanceSummary {
     readonly shadowTotal: string;
     readonly difference: string;
     readonly ok: boolean;
+    /** What of the difference is timing (cleared, not shadow-posted yet) and what is not. */
+    readonly clearedNotShadowPosted: string | null;
+    readonly unexplained: string | null;
   } | null;
   readonly issuance: Readonly<Record<string, string | number>> | null;
   readonly settlement: {
@@ -63,6 +66,8 @@ function figures(run: RunDetail): Pick<FinanceSummary, 'totals' | 'floatCheck' |
       shadowTotal: run.floatCheck.shadowTotal.toString(),
       difference: run.floatCheck.difference.toString(),
       ok: run.floatCheck.ok,
+      clearedNotShadowPosted: run.floatCheck.detail?.clearedNotShadowPosted.toString() ?? null,
+      unexplained: run.floatCheck.detail?.unexplained.toString() ?? null,
     },
     issuance: {
       loadsConfirmed: i.loadsConfirmed.toString(),

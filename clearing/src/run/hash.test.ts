@@ -10,17 +10,19 @@ describe('canonical hashing', () => {
 
   it('changes the input hash when any digest or the cut-off changes', () => {
     const digest = { count: 1, h1: '1', h2: '2' };
+    const keys = { count: 1, terminals: 1, gross: '2.00', keys: 'a'.repeat(64) };
     const base = {
       day: '2026-05-04',
       cutoff: new Date('2026-05-04T20:00:00Z'),
-      transactions: digest,
+      transactions: keys,
       cashMovements: digest,
       loads: digest,
       adjustments: digest,
     };
     const h = inputHash(base);
     expect(inputHash({ ...base })).toBe(h);
-    expect(inputHash({ ...base, transactions: { ...digest, h2: '3' } })).not.toBe(h);
+    expect(inputHash({ ...base, transactions: { ...keys, keys: 'b'.repeat(64) } })).not.toBe(h);
+    expect(inputHash({ ...base, loads: { ...digest, h2: '3' } })).not.toBe(h);
     expect(inputHash({ ...base, cutoff: new Date('2026-05-04T21:00:00Z') })).not.toBe(h);
   });
 });

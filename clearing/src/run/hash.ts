@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { isAmount } from '@citycard/core/money';
 import type { ClearingResult } from './compute.js';
+import type { TransactionKeys } from './take-transactions.js';
 
 /**
  * JSON with object keys sorted at every level and amounts as their two-place strings, so equal
@@ -42,7 +43,7 @@ export interface InputDigest {
 export interface InputHashParts {
   readonly day: string;
   readonly cutoff: Date;
-  readonly transactions: InputDigest;
+  readonly transactions: TransactionKeys;
   readonly cashMovements: InputDigest;
   readonly loads: InputDigest;
   readonly adjustments: InputDigest;

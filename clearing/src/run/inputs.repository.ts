@@ -1,12 +1,10 @@
 import type { Queryable } from '@citycard/core/db';
 import { parseAmount } from '@citycard/core/money';
-import type { TypeAggregate } from '../fees/fee.types.js';
 import type { InputDigest } from './hash.js';
 import type {
   AdjustmentAggregate,
   CashAggregate,
   CashCategory,
-  DiscountAggregate,
   LoadAggregate,
 } from './inputs.types.js';
 
@@ -22,85 +20,6 @@ const money = (v: string): ReturnType<typeof parseAmount> =>
 interface Window {
   readonly runId: string;
   readonly cutoff: Date;
-  /** Start of the business day: transactions that occurred before it are late. */
-  readonly dayStart: Date;
-}
-
-export interface TransactionAggregates {
-  readonly types: TypeAggregate[];
-  readonly discounts: DiscountAggregate[];
-  readonly digest: InputDigest;
-}
-
-interface TxAggRow {
-  operator_id: string;
-  type: string;
-  rider: string | null;
-  n: number;
-  chargeable: number;
-  gross: string;
-  late_n: number;
-  late_gross: string;
-  discount: string;
-  h1: string;
-  h2: string;
-}
-
-/**
- * Marks every accepted transaction received before the cut-off and not cleared yet as cleared by
- * this run (the primary key of cleared_transactions makes that once across all runs), and in the
- * same statement aggregates them per operator, type and rider category: one hash aggregate, one
- * md5 per row. Both views the run needs (per type, per rider category) are summed from it here.
- */
-export async function takeTransactions(db: Queryable, w: Window): Promise<TransactionAggregates> {
-  const row = `terminal_id || '/' || sequence || '/' || type || '/' || operator_id || '/' ||
-    amount::text || '/' || COALESCE(rider, '') || '/' || COALESCE(discount::text, '') || '/' ||
-    late::text`;
-  const { rows } = await db.query<TxAggRow>(
-    `WITH src AS MATERIALIZED (
-       SELECT t.terminal_id, t.sequence, t.operator_id, t.type, t.amount,
-              t.fare->>'riderCategoryId' AS rider, (t.fare->>'discount')::numeric AS discount,
-              t.occurred_at < $3 AS late
-         FROM gateway.accepted_transactions_contract t
-        WHERE t.accepted_at < $2
-          AND NOT EXISTS (SELECT 1 FROM clearing.cleared_transactions c
-                           WHERE c.terminal_id = t.terminal_id AND c.sequence = t.sequence)
-     ), ins AS (
-       INSERT INTO clearing.cleared_transactions (terminal_id, sequence, run_id, late)
-       SELECT terminal_id, sequence, $1, late FROM src
-     )
-     SELECT operator_id, type, rider, count(*)::int AS n,
-            count(*) FILTER (WHERE amount > 0)::int AS chargeable,
-            sum(amount)::numeric(18,2)::text AS gross,
-            count(*) FILTER (WHERE late)::int AS late_n,
-            COALESCE(sum(amount) FILTER (WHERE late), 0)::numeric(18,2)::text AS late_gross,
-            COALESCE(sum(discount), 0)::numeric(18,2)::text AS discount,
-            sum(('x' || substr(h, 1, 15))::bit(60)::bigint)::text AS h1,
-            sum(('x' || substr(h, 16, 15))::bit(60)::bigint)::text AS h2
-       FROM (SELECT *, md5(${row}) AS h FROM src) s
-      GROUP BY operator_id, type, rider`,
-    [w.runId, w.cutoff, w.dayStart],
-  );
-  return {
-    types: rows.map((r) => ({
-      operatorId: r.operator_id,
-      type: r.type,
-      count: r.n,
-      chargeableCount: r.chargeable,
-      gross: money(r.gross),
-      lateCount: r.late_n,
-      lateGross: money(r.late_gross),
-    })),
-    discounts: rows
-      .filter((r): r is TxAggRow & { rider: string } => r.rider !== null)
-      .map((r) => ({
-        operatorId: r.operator_id,
-        riderCategoryId: r.rider,
-        count: r.n,
-        discount: money(r.discount),
-      })),
-    digest: sumDigests(rows),
-  };
 }
 
 function sumDigests(rows: readonly { n: number; h1: string; h2: string }[]): InputDigest {

@@ -2,29 +2,35 @@ import { randomUUID } from 'node:crypto';
 import type pg from 'pg';
 import { withTransaction, type Queryable } from '@citycard/core/db';
 import { AppError } from '@citycard/core/errors';
-import { Amount, parseAmount } from '@citycard/core/money';
 import { feeSchedulesInForce, listSubsidyRules } from '../fees/fee.repository.js';
-import { ACCOUNTS, ensureAccounts } from '../ledger/accounts.js';
-import { accountBalance, postEntries, reverseRunEntries } from '../ledger/journal.js';
+import { ensureAccounts } from '../ledger/accounts.js';
+import { postEntries, reverseRunEntries } from '../ledger/journal.js';
 import { computeClearing, type ClearingResult } from './compute.js';
+import { floatCheck } from './float-check.js';
 import { inputHash, outputHash } from './hash.js';
-import { takeAdjustments, takeCash, takeLoads, takeTransactions } from './inputs.repository.js';
+import { takeAdjustments, takeCash, takeLoads } from './inputs.repository.js';
 import { getRun, insertRun } from './run.repository.js';
 import {
   LOCKED_RUN_STATUSES,
-  type FloatCheck,
   type RunClearingInput,
   type RunDetail,
   type RunStatus,
 } from './run.types.js';
 import { runWindow, type RunWindow } from './run-window.js';
+import { takeTransactions } from './take-transactions.js';
 
 // One clearing run at a time across every process ('clearing' as a big-endian int64).
 const RUN_LOCK_KEY = '7236828475231651431';
 
-/** Runs clearing for a business day in one transaction: all of it is posted, or none. */
+/**
+ * Runs clearing for a business day in one transaction: all of it is posted, or none. Repeatable
+ * read gives the run one snapshot, so its float check sees exactly the inputs it took.
+ */
 export async function runClearing(pool: pg.Pool, input: RunClearingInput): Promise<RunDetail> {
-  return withTransaction(pool, (tx) => clearDay(tx, input));
+  return withTransaction(pool, (tx) => clearDay(tx, input), {
+    isolation: 'repeatable read',
+    retries: 2,
+  });
 }
 
 /**
@@ -55,7 +61,7 @@ export async function clearDay(tx: Queryable, input: RunClearingInput): Promise<
     startedAt: input.now,
     inputHash: inHash,
     outputHash: outputHash(input.day, inHash, result),
-    floatCheck: await floatCheck(tx),
+    floatCheck: await floatCheck(tx, window.cutoff),
     supersedes,
   };
   await insertRun(tx, run, result);
@@ -105,7 +111,7 @@ async function gatherAndCompute(
   const inHash = inputHash({
     day: input.day,
     cutoff: w.cutoff,
-    transactions: txs.digest,
+    transactions: txs.keys,
     cashMovements: cash.digest,
     loads: loads.digest,
     adjustments: adjustments.digest,
@@ -148,23 +154,11 @@ export async function releaseRun(tx: Queryable, runId: string, now: Date): Promi
     [runId, now],
   );
   for (const table of [
-    'cleared_transactions',
+    'cleared_ranges',
     'cleared_cash_movements',
     'cleared_loads',
     'cleared_adjustments',
   ]) {
     await tx.query(`DELETE FROM clearing.${table} WHERE run_id = $1`, [runId]);
   }
-}
-
-/** The card float liability (minus the account's debit balance) against Σ shadow balances. */
-async function floatCheck(tx: Queryable): Promise<FloatCheck> {
-  const ledgerFloat = (await accountBalance(tx, ACCOUNTS.cardFloat)).neg();
-  const { rows } = await tx.query<{ total: string }>(
-    `SELECT COALESCE(sum(balance), 0)::numeric(18,2)::text AS total
-       FROM issuance.shadow_balance_contract`,
-  );
-  const shadowTotal = parseAmount(rows[0]?.total ?? '0.00', { allowNegative: true });
-  const difference = ledgerFloat.sub(shadowTotal);
-  return { ledgerFloat, shadowTotal, difference, ok: difference.eq(Amount.zero) };
 }

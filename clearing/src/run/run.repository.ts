@@ -2,6 +2,8 @@ import type { Queryable } from '@citycard/core/db';
 import { AppError } from '@citycard/core/errors';
 import { Rate, parseAmount } from '@citycard/core/money';
 import type { ClearingResult } from './compute.js';
+import { floatDetailOf, type StoredFloatDetail } from './float-detail.js';
+import { canonicalJson } from './hash.js';
 import type {
   FloatCheck,
   IssuanceTotals,
@@ -36,9 +38,10 @@ export async function insertRun(db: Queryable, run: NewRun, result: ClearingResu
   await db.query(
     `INSERT INTO clearing.runs (id, business_day, status, cutoff, started_by, started_at, input_hash,
        output_hash, rule_versions, transaction_count, total_gross, total_commission, total_subsidy,
-       total_net, float_ledger, float_shadow, float_ok, issuance, supersedes, status_changed_at)
+       total_net, float_ledger, float_shadow, float_ok, issuance, supersedes, status_changed_at,
+       float_detail)
      VALUES ($1, $2, 'computed', $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17,
-             $18, $5)`,
+             $18, $5, $19)`,
     [
       run.id,
       run.day,
@@ -58,6 +61,7 @@ export async function insertRun(db: Queryable, run: NewRun, result: ClearingResu
       run.floatCheck.ok,
       JSON.stringify(result.issuance),
       run.supersedes,
+      run.floatCheck.detail === null ? null : canonicalJson(run.floatCheck.detail),
     ],
   );
   await insertLines(db, run.id, result);
@@ -144,13 +148,14 @@ interface RunRow {
   float_ok: boolean;
   issuance: Record<string, string | number>;
   supersedes: string | null;
+  float_detail: StoredFloatDetail | null;
 }
 
 const RUN_COLUMNS = `id, business_day::text AS day, status, cutoff, started_by, started_at,
   input_hash, output_hash, rule_versions, transaction_count, total_gross::text AS total_gross,
   total_commission::text AS total_commission, total_subsidy::text AS total_subsidy,
   total_net::text AS total_net, float_ledger::text AS float_ledger,
-  float_shadow::text AS float_shadow, float_ok, issuance, supersedes`;
+  float_shadow::text AS float_shadow, float_ok, issuance, supersedes, float_detail`;
 
 function runOf(r: RunRow): Run {
   const ledgerFloat = money(r.float_ledger);
@@ -175,6 +180,7 @@ function runOf(r: RunRow): Run {
       shadowTotal,
       difference: ledgerFloat.sub(shadowTotal),
       ok: r.float_ok,
+      detail: r.float_detail === null ? null : floatDetailOf(r.float_detail),
     },
     supersedes: r.supersedes,
   };

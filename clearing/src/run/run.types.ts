@@ -71,13 +71,52 @@ export interface NetPosition {
   readonly position: Amount;
 }
 
-/** The card float check: the ledger's card float liability against Σ issuance shadow balances. */
+/**
+ * The card float check over a consistent cut: the ledger's card float liability after the run
+ * against Σ the issuance shadow entries the ledger has seen (see FloatCheckDetail).
+ */
 export interface FloatCheck {
   readonly ledgerFloat: Amount;
   readonly shadowTotal: Amount;
-  /** ledgerFloat − shadowTotal; zero when they agree. */
+  /** ledgerFloat − shadowTotal. */
   readonly difference: Amount;
+  /** Nothing of the difference is unexplained (detail.unexplained is zero). */
   readonly ok: boolean;
+  /** null on runs made before the cut was recorded, or without issuance's shadow entries. */
+  readonly detail: FloatCheckDetail | null;
+}
+
+export interface FloatTally {
+  readonly count: number;
+  readonly amount: Amount;
+}
+
+/** How the float check's cut is made and its difference explained. Shadow amounts are signed. */
+export interface FloatCheckDetail {
+  readonly source: 'entries';
+  /** Refunds and transfers before this instant are in the cut: the latest cut-off on the books. */
+  readonly cut: Date;
+  /**
+   * The cut, summing to shadowTotal: terminal entries (debits, fare refunds) of cleared records,
+   * loads clearing took, refunds and transfers before the cut.
+   */
+  readonly inCut: { readonly terminal: Amount; readonly loads: Amount; readonly other: Amount };
+  /** Σ cleared transactions: the card debits the ledger holds. */
+  readonly clearedGross: Amount;
+  /** Cleared, not in the shadow yet (or never: unknown cards): the difference is minus this. */
+  readonly clearedNotShadowPosted: Amount;
+  /** difference + clearedNotShadowPosted: what nothing explains. */
+  readonly unexplained: Amount;
+  /** Outside the cut, not counted: the ledger has not seen them (yet). */
+  readonly outsideCut: {
+    /** Terminal entries shadow-posted whose record no run has cleared yet. */
+    readonly terminalNotCleared: FloatTally;
+    readonly loadsNotCleared: FloatTally;
+    /** Refunds and transfers after the cut. */
+    readonly afterCut: FloatTally;
+    /** Supervisor corrections of shadow balances: the ledger books none. */
+    readonly corrections: FloatTally;
+  };
 }
 
 /** Counter cash and issuance figures the run posted (loads, deposits, refunds). */
