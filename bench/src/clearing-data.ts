@@ -147,7 +147,10 @@ class DayWriter {
         `${term.id},${seq},${batch},transit_flat,${cardNumber},${uid},${counter},${fen(amount)},` +
           `${fen(before)},${fen(before - amount)},${occurred},${occurred},${term.operator},` +
           `"{""routeId"":""R${seq % 97}""}",,${seq.toString(16).padStart(32, '0')},` +
-          `${card.toString(16).padStart(64, '0')},${this.receivedAt},${shape.day},accepted`,
+          `${card.toString(16).padStart(64, '0')},${this.receivedAt},${shape.day},` +
+          // The gateway accepts one record per (card, counter); a clone's copy is counted only
+          // once finance releases it from quarantine.
+          (clone ? `released,${this.receivedAt},${shape.day},COUNTER_REPLAY` : 'accepted,,,'),
       );
       if (!clone) {
         previousBefore = before;
@@ -178,7 +181,8 @@ const copyChunk = (db: pg.Pool, file: string) =>
   db.query(
     `COPY gateway.transactions (terminal_id, sequence, batch_seq, type, card_number, uid,
        purse_counter, amount, balance_before, balance_after, occurred_at, occurred_at_text,
-       operator_id, location, fare, mac, record_hash, received_at, business_day, status)
+       operator_id, location, fare, mac, record_hash, received_at, business_day, status,
+       resolved_at, resolved_business_day, reason)
      FROM '${file}' WITH (FORMAT csv)`,
   );
 

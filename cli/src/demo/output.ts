@@ -24,7 +24,13 @@ interface RunDetail {
   totalGross: string;
   totalCommission: string;
   totalNet: string;
-  floatCheck: { ledgerFloat: string; shadowTotal: string; difference: string; ok: boolean };
+  floatCheck: {
+    ledgerFloat: string;
+    shadowTotal: string;
+    difference: string;
+    ok: boolean;
+    detail?: { clearedNotShadowPosted?: string; unexplained?: string } | null;
+  };
   lines: RunLine[];
 }
 
@@ -53,6 +59,17 @@ async function gatewayCounts(
 }
 
 const pad = (s: string | number, n: number): string => String(s).padStart(n);
+
+/** ok means the difference is fully explained (cleared records not yet shadow-posted), not zero. */
+function floatLine(f: RunDetail['floatCheck']): string {
+  const head = `Float check: ledger ${f.ledgerFloat}, shadow entries seen by the ledger ${f.shadowTotal}`;
+  if (f.difference === '0.00') return `${head}, equal`;
+  const pending = f.detail?.clearedNotShadowPosted ?? '?';
+  const unexplained = f.detail?.unexplained ?? f.difference;
+  return f.ok
+    ? `${head}, difference ${f.difference} = cleared records not yet shadow-posted (${pending})`
+    : `${head}, difference ${f.difference}, UNEXPLAINED ${unexplained}`;
+}
 
 /** Every exception of the day's reconciliation, page by page. */
 async function allExceptions(base: string, day: string, who: Session): Promise<ExceptionRow[]> {
@@ -173,7 +190,7 @@ export async function writeDemoOutput(
         `  ${l.operatorId.padEnd(18)}${pad(l.count, 8)}${pad(l.gross, 12)}${pad(l.commission, 12)}${pad(l.net, 12)}`,
     ),
     `  ${'total'.padEnd(18)}${pad(run.transactionCount, 8)}${pad(run.totalGross, 12)}${pad(run.totalCommission, 12)}${pad(run.totalNet, 12)}`,
-    `Float check: ledger ${run.floatCheck.ledgerFloat}, shadow balances ${run.floatCheck.shadowTotal}, ${run.floatCheck.ok ? 'equal' : `difference ${run.floatCheck.difference}`}`,
+    floatLine(run.floatCheck),
     `Reconciliation exceptions: ${
       Object.entries(exceptions)
         .map(([k, v]) => `${k} ${v}`)
