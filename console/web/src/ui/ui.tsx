@@ -4,6 +4,7 @@ import { formatDateTime } from '../lib/dates';
 import { formatMoney } from '../lib/money';
 import { errorCode, errorText } from '../i18n/errors';
 import { useI18n } from '../i18n/i18n';
+import type { AsyncState } from './hooks';
 
 interface FieldProps {
   readonly label: string;
@@ -91,6 +92,21 @@ export function Loading() {
 
 export function Empty({ children }: { readonly children: ReactNode }) {
   return <p className="empty">{children}</p>;
+}
+
+/** A list being loaded: the loading line, the empty message, or the rows drawn by `children`. */
+export function ListState<T>({
+  state,
+  empty,
+  children,
+}: {
+  readonly state: Pick<AsyncState<readonly T[]>, 'data' | 'loading'>;
+  readonly empty: ReactNode;
+  readonly children: (rows: readonly T[]) => ReactNode;
+}) {
+  if (state.data === undefined) return state.loading ? <Loading /> : null;
+  if (state.data.length === 0) return <Empty>{empty}</Empty>;
+  return <>{children(state.data)}</>;
 }
 
 export function Money({ value, sign }: { readonly value: string | null; readonly sign?: boolean }) {

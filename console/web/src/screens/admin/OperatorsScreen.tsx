@@ -5,9 +5,8 @@ import { useApi, useSession } from '../../session/session';
 import { useAction, useAsync } from '../../ui/hooks';
 import {
   DateTime,
-  Empty,
   ErrorAlert,
-  Loading,
+  ListState,
   PageTitle,
   Section,
   SelectField,
@@ -65,47 +64,47 @@ export function OperatorsScreen() {
     <div>
       <PageTitle>{t('operators.title')}</PageTitle>
       <ErrorAlert error={list.error ?? action.error} />
-      {list.loading && list.data === undefined && <Loading />}
-      {list.data?.length === 0 && <Empty>{t('operators.none')}</Empty>}
-      {list.data !== undefined && list.data.length > 0 && (
-        <table>
-          <caption>{t('operators.list')}</caption>
-          <thead>
-            <tr>
-              <th scope="col">{t('operators.id')}</th>
-              <th scope="col">{t('operators.name')}</th>
-              <th scope="col">{t('operators.kind')}</th>
-              <th scope="col" className="num">
-                {t('operators.cardCode')}
-              </th>
-              <th scope="col">{t('common.state')}</th>
-              <th scope="col">{t('common.created')}</th>
-              {admin && <th scope="col">{t('common.actions')}</th>}
-            </tr>
-          </thead>
-          <tbody>
-            {list.data.map((o) => (
-              <tr key={o.id}>
-                <td className="mono">{o.id}</td>
-                <td>{o.name}</td>
-                <td>{label('operatorKind', o.kind)}</td>
-                <td className="num">{o.cardCode}</td>
-                <td>{o.enabled ? t('common.enabled') : t('common.disabled')}</td>
-                <td>
-                  <DateTime value={o.createdAt} />
-                </td>
-                {admin && (
-                  <td>
-                    <button type="button" onClick={() => toggle(o)} disabled={action.busy}>
-                      {o.enabled ? t('common.disable') : t('common.enable')}
-                    </button>
-                  </td>
-                )}
+      <ListState state={list} empty={t('operators.none')}>
+        {(rows) => (
+          <table>
+            <caption>{t('operators.list')}</caption>
+            <thead>
+              <tr>
+                <th scope="col">{t('operators.id')}</th>
+                <th scope="col">{t('operators.name')}</th>
+                <th scope="col">{t('operators.kind')}</th>
+                <th scope="col" className="num">
+                  {t('operators.cardCode')}
+                </th>
+                <th scope="col">{t('common.state')}</th>
+                <th scope="col">{t('common.created')}</th>
+                {admin && <th scope="col">{t('common.actions')}</th>}
               </tr>
-            ))}
-          </tbody>
-        </table>
-      )}
+            </thead>
+            <tbody>
+              {rows.map((o) => (
+                <tr key={o.id}>
+                  <td className="mono">{o.id}</td>
+                  <td>{o.name}</td>
+                  <td>{label('operatorKind', o.kind)}</td>
+                  <td className="num">{o.cardCode}</td>
+                  <td>{o.enabled ? t('common.enabled') : t('common.disabled')}</td>
+                  <td>
+                    <DateTime value={o.createdAt} />
+                  </td>
+                  {admin && (
+                    <td>
+                      <button type="button" onClick={() => toggle(o)} disabled={action.busy}>
+                        {o.enabled ? t('common.disable') : t('common.enable')}
+                      </button>
+                    </td>
+                  )}
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        )}
+      </ListState>
       {admin && (
         <Section title={t('operators.add')}>
           <form onSubmit={submit} className="inline" aria-label={t('operators.add')}>

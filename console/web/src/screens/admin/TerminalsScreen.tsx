@@ -3,16 +3,7 @@ import type { FormEvent } from 'react';
 import { useI18n } from '../../i18n/i18n';
 import { useApi, useSession } from '../../session/session';
 import { useAction, useAsync } from '../../ui/hooks';
-import {
-  Alert,
-  DateTime,
-  Empty,
-  ErrorAlert,
-  Loading,
-  PageTitle,
-  Section,
-  TextField,
-} from '../../ui/ui';
+import { Alert, DateTime, ErrorAlert, ListState, PageTitle, Section, TextField } from '../../ui/ui';
 
 interface Terminal {
   id: string;
@@ -82,70 +73,70 @@ export function TerminalsScreen() {
           <DateTime value={token.expiresAt} />)
         </Alert>
       )}
-      {list.loading && list.data === undefined && <Loading />}
-      {list.data?.length === 0 && <Empty>{t('terminals.none')}</Empty>}
-      {list.data !== undefined && list.data.length > 0 && (
-        <table>
-          <caption>{t('terminals.list')}</caption>
-          <thead>
-            <tr>
-              <th scope="col">{t('terminals.id')}</th>
-              <th scope="col">{t('runs.operator')}</th>
-              <th scope="col">{t('common.state')}</th>
-              <th scope="col">{t('terminals.enrolledAt')}</th>
-              {admin && <th scope="col">{t('common.actions')}</th>}
-            </tr>
-          </thead>
-          <tbody>
-            {list.data.map((term) => (
-              <tr key={term.id}>
-                <td className="mono">{term.id}</td>
-                <td>{term.operatorId}</td>
-                <td>{label('terminalStatus', term.status)}</td>
-                <td>
-                  <DateTime value={term.enrolledAt} />
-                </td>
-                {admin && (
-                  <td className="buttons">
-                    {term.status === 'registered' && (
-                      <button type="button" onClick={() => enrol(term.id)} disabled={action.busy}>
-                        {t('terminals.issueToken')}
-                      </button>
-                    )}
-                    {term.status === 'enrolled' && (
-                      <button
-                        type="button"
-                        onClick={() => command(term.id, 'disable')}
-                        disabled={action.busy}
-                      >
-                        {t('common.disable')}
-                      </button>
-                    )}
-                    {term.status === 'disabled' && (
-                      <button
-                        type="button"
-                        onClick={() => command(term.id, 'enable')}
-                        disabled={action.busy}
-                      >
-                        {t('common.enable')}
-                      </button>
-                    )}
-                    {term.status !== 'retired' && (
-                      <button
-                        type="button"
-                        onClick={() => command(term.id, 'retire')}
-                        disabled={action.busy}
-                      >
-                        {t('terminals.retire')}
-                      </button>
-                    )}
-                  </td>
-                )}
+      <ListState state={list} empty={t('terminals.none')}>
+        {(rows) => (
+          <table>
+            <caption>{t('terminals.list')}</caption>
+            <thead>
+              <tr>
+                <th scope="col">{t('terminals.id')}</th>
+                <th scope="col">{t('runs.operator')}</th>
+                <th scope="col">{t('common.state')}</th>
+                <th scope="col">{t('terminals.enrolledAt')}</th>
+                {admin && <th scope="col">{t('common.actions')}</th>}
               </tr>
-            ))}
-          </tbody>
-        </table>
-      )}
+            </thead>
+            <tbody>
+              {rows.map((term) => (
+                <tr key={term.id}>
+                  <td className="mono">{term.id}</td>
+                  <td>{term.operatorId}</td>
+                  <td>{label('terminalStatus', term.status)}</td>
+                  <td>
+                    <DateTime value={term.enrolledAt} />
+                  </td>
+                  {admin && (
+                    <td className="buttons">
+                      {term.status === 'registered' && (
+                        <button type="button" onClick={() => enrol(term.id)} disabled={action.busy}>
+                          {t('terminals.issueToken')}
+                        </button>
+                      )}
+                      {term.status === 'enrolled' && (
+                        <button
+                          type="button"
+                          onClick={() => command(term.id, 'disable')}
+                          disabled={action.busy}
+                        >
+                          {t('common.disable')}
+                        </button>
+                      )}
+                      {term.status === 'disabled' && (
+                        <button
+                          type="button"
+                          onClick={() => command(term.id, 'enable')}
+                          disabled={action.busy}
+                        >
+                          {t('common.enable')}
+                        </button>
+                      )}
+                      {term.status !== 'retired' && (
+                        <button
+                          type="button"
+                          onClick={() => command(term.id, 'retire')}
+                          disabled={action.busy}
+                        >
+                          {t('terminals.retire')}
+                        </button>
+                      )}
+                    </td>
+                  )}
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        )}
+      </ListState>
       {admin && (
         <Section title={t('terminals.add')}>
           <form onSubmit={submit} className="inline" aria-label={t('terminals.add')}>

@@ -6,9 +6,8 @@ import { useAction, useAsync } from '../../ui/hooks';
 import {
   Alert,
   DateTime,
-  Empty,
   ErrorAlert,
-  Loading,
+  ListState,
   Money,
   PageTitle,
   Section,
@@ -64,67 +63,67 @@ export function QuarantineScreen() {
       <PageTitle>{t('quarantine.title')}</PageTitle>
       <p className="hint">{t('quarantine.intro')}</p>
       <ErrorAlert error={action.error ?? list.error} />
-      {list.loading && list.data === undefined && <Loading />}
-      {list.data?.length === 0 && <Empty>{t('quarantine.none')}</Empty>}
-      {list.data !== undefined && list.data.length > 0 && (
-        <table data-testid="quarantine">
-          <caption>{t('quarantine.list')}</caption>
-          <thead>
-            <tr>
-              <th scope="col">{t('quarantine.terminal')}</th>
-              <th scope="col">{t('quarantine.occurred')}</th>
-              <th scope="col">{t('card.number')}</th>
-              <th scope="col" className="num">
-                {t('common.amount')}
-              </th>
-              <th scope="col">{t('quarantine.reason')}</th>
-              <th scope="col">{t('quarantine.decision')}</th>
-              <th scope="col">{t('common.actions')}</th>
-            </tr>
-          </thead>
-          <tbody>
-            {list.data.map((r) => (
-              <tr key={key(r)} aria-selected={key(r) === selected}>
-                <td className="mono">
-                  {r.operatorId} · {r.terminalId} #{r.sequence}
-                </td>
-                <td>
-                  <DateTime value={r.occurredAt} />
-                </td>
-                <td className="mono">{maskCard(r.cardNumber)}</td>
-                <td className="num">
-                  <Money value={r.amount} />
-                </td>
-                <td>{label('quarantineReason', r.reason)}</td>
-                <td>
-                  {r.openDecision === null
-                    ? '—'
-                    : t('quarantine.proposed', {
-                        action: t(`quarantine.${r.openDecision.action}`),
-                        by: r.openDecision.proposedBy,
-                      })}
-                </td>
-                <td>
-                  {finance && r.openDecision === null && (
-                    <button type="button" onClick={() => setSelected(key(r))}>
-                      {t('quarantine.decide')}
-                    </button>
-                  )}
-                  {finance && r.openDecision !== null && (
-                    <button
-                      type="button"
-                      onClick={() => approve(r.openDecision?.id ?? '')}
-                      disabled={action.busy}
-                    >
-                      {t('quarantine.approve')}
-                    </button>
-                  )}
-                </td>
+      <ListState state={list} empty={t('quarantine.none')}>
+        {(rows) => (
+          <table data-testid="quarantine">
+            <caption>{t('quarantine.list')}</caption>
+            <thead>
+              <tr>
+                <th scope="col">{t('quarantine.terminal')}</th>
+                <th scope="col">{t('quarantine.occurred')}</th>
+                <th scope="col">{t('card.number')}</th>
+                <th scope="col" className="num">
+                  {t('common.amount')}
+                </th>
+                <th scope="col">{t('quarantine.reason')}</th>
+                <th scope="col">{t('quarantine.decision')}</th>
+                <th scope="col">{t('common.actions')}</th>
               </tr>
-            ))}
-          </tbody>
-        </table>
-      )}
+            </thead>
+            <tbody>
+              {rows.map((r) => (
+                <tr key={key(r)} aria-selected={key(r) === selected}>
+                  <td className="mono">
+                    {r.operatorId} · {r.terminalId} #{r.sequence}
+                  </td>
+                  <td>
+                    <DateTime value={r.occurredAt} />
+                  </td>
+                  <td className="mono">{maskCard(r.cardNumber)}</td>
+                  <td className="num">
+                    <Money value={r.amount} />
+                  </td>
+                  <td>{label('quarantineReason', r.reason)}</td>
+                  <td>
+                    {r.openDecision === null
+                      ? '—'
+                      : t('quarantine.proposed', {
+                          action: t(`quarantine.${r.openDecision.action}`),
+                          by: r.openDecision.proposedBy,
+                        })}
+                  </td>
+                  <td>
+                    {finance && r.openDecision === null && (
+                      <button type="button" onClick={() => setSelected(key(r))}>
+                        {t('quarantine.decide')}
+                      </button>
+                    )}
+                    {finance && r.openDecision !== null && (
+                      <button
+                        type="button"
+                        onClick={() => approve(r.openDecision?.id ?? '')}
+                        disabled={action.busy}
+                      >
+                        {t('quarantine.approve')}
+                      </button>
+                    )}
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        )}
+      </ListState>
       {record !== undefined && (
         <Section title={t('quarantine.proposeFor', { record: key(record) })}>
           <TextField

@@ -8,8 +8,8 @@ import { useApi, useSession } from '../../session/session';
 import { useAction, useAsync } from '../../ui/hooks';
 import {
   DateTime,
-  Empty,
   ErrorAlert,
+  ListState,
   Loading,
   Money,
   PageTitle,
@@ -66,53 +66,57 @@ export function RunsScreen({ query }: ScreenProps) {
       </div>
       <ErrorAlert error={start.error ?? runs.error} />
       <Section title={t('runs.ofDay', { day })}>
-        {runs.loading && runs.data === undefined && <Loading />}
-        {runs.data?.length === 0 && <Empty>{t('runs.none')}</Empty>}
-        {runs.data !== undefined && runs.data.length > 0 && (
-          <table data-testid="runs">
-            <caption>{t('runs.list')}</caption>
-            <thead>
-              <tr>
-                <th scope="col">{t('runs.status')}</th>
-                <th scope="col">{t('runs.startedBy')}</th>
-                <th scope="col">{t('runs.startedAt')}</th>
-                <th scope="col" className="num">
-                  {t('runs.transactions')}
-                </th>
-                <th scope="col" className="num">
-                  {t('runs.gross')}
-                </th>
-                <th scope="col" className="num">
-                  {t('runs.net')}
-                </th>
-                <th scope="col">{t('common.actions')}</th>
-              </tr>
-            </thead>
-            <tbody>
-              {runs.data.map((r) => (
-                <tr key={r.id} aria-selected={r.id === runId}>
-                  <td data-testid="run-status">{label('runStatus', r.status)}</td>
-                  <td>{r.startedBy}</td>
-                  <td>
-                    <DateTime value={r.startedAt} />
-                  </td>
-                  <td className="num">{r.transactionCount}</td>
-                  <td className="num">
-                    <Money value={r.totalGross} />
-                  </td>
-                  <td className="num">
-                    <Money value={r.totalNet} />
-                  </td>
-                  <td>
-                    <button type="button" onClick={() => setPicked(r.id)} disabled={r.id === runId}>
-                      {t('runs.show')}
-                    </button>
-                  </td>
+        <ListState state={runs} empty={t('runs.none')}>
+          {(rows) => (
+            <table data-testid="runs">
+              <caption>{t('runs.list')}</caption>
+              <thead>
+                <tr>
+                  <th scope="col">{t('runs.status')}</th>
+                  <th scope="col">{t('runs.startedBy')}</th>
+                  <th scope="col">{t('runs.startedAt')}</th>
+                  <th scope="col" className="num">
+                    {t('runs.transactions')}
+                  </th>
+                  <th scope="col" className="num">
+                    {t('runs.gross')}
+                  </th>
+                  <th scope="col" className="num">
+                    {t('runs.net')}
+                  </th>
+                  <th scope="col">{t('common.actions')}</th>
                 </tr>
-              ))}
-            </tbody>
-          </table>
-        )}
+              </thead>
+              <tbody>
+                {rows.map((r) => (
+                  <tr key={r.id} aria-selected={r.id === runId}>
+                    <td data-testid="run-status">{label('runStatus', r.status)}</td>
+                    <td>{r.startedBy}</td>
+                    <td>
+                      <DateTime value={r.startedAt} />
+                    </td>
+                    <td className="num">{r.transactionCount}</td>
+                    <td className="num">
+                      <Money value={r.totalGross} />
+                    </td>
+                    <td className="num">
+                      <Money value={r.totalNet} />
+                    </td>
+                    <td>
+                      <button
+                        type="button"
+                        onClick={() => setPicked(r.id)}
+                        disabled={r.id === runId}
+                      >
+                        {t('runs.show')}
+                      </button>
+                    </td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          )}
+        </ListState>
       </Section>
       {runId !== undefined && <RunView runId={runId} onChange={runs.reload} />}
     </div>

@@ -4,16 +4,7 @@ import type { CardDetail } from '../../api/types';
 import { useI18n } from '../../i18n/i18n';
 import { useApi, useSession } from '../../session/session';
 import { useAction, useAsync } from '../../ui/hooks';
-import {
-  DateTime,
-  Empty,
-  ErrorAlert,
-  Loading,
-  Money,
-  PageTitle,
-  Section,
-  TextField,
-} from '../../ui/ui';
+import { DateTime, ErrorAlert, ListState, Money, PageTitle, Section, TextField } from '../../ui/ui';
 import { reasonProblem } from '../counter/counter';
 
 interface Correction {
@@ -94,78 +85,78 @@ function CardCorrections({ card }: { readonly card: CardDetail }) {
         {t('card.shadowBalance')}: <Money value={card.shadowBalance} />
       </p>
       <ErrorAlert error={list.error ?? action.error} />
-      {list.loading && list.data === undefined && <Loading />}
-      {list.data?.length === 0 && <Empty>{t('corrections.none')}</Empty>}
-      {list.data !== undefined && list.data.length > 0 && (
-        <>
-          <TextField
-            label={t('corrections.note')}
-            value={note}
-            onChange={(e) => setNote(e.target.value)}
-            problem={problem === undefined ? undefined : t(`reason.${problem}`)}
-          />
-          <table>
-            <caption>{t('corrections.list')}</caption>
-            <thead>
-              <tr>
-                <th scope="col">{t('common.time')}</th>
-                <th scope="col" className="num">
-                  {t('card.chipBalance')}
-                </th>
-                <th scope="col" className="num">
-                  {t('card.shadowBalance')}
-                </th>
-                <th scope="col" className="num">
-                  {t('common.amount')}
-                </th>
-                <th scope="col">{t('actions.reason')}</th>
-                <th scope="col">{t('corrections.state')}</th>
-                <th scope="col">{t('common.actions')}</th>
-              </tr>
-            </thead>
-            <tbody>
-              {list.data.map((c) => (
-                <tr key={c.id}>
-                  <td>
-                    <DateTime value={c.requestedAt} />
-                  </td>
-                  <td className="num">
-                    <Money value={c.cardBalance} />
-                  </td>
-                  <td className="num">
-                    <Money value={c.shadowBalance} />
-                  </td>
-                  <td className="num">
-                    <Money value={c.amount} sign />
-                  </td>
-                  <td>{c.reason}</td>
-                  <td>{label('correctionState', c.state)}</td>
-                  <td>
-                    {c.state === 'requested' && hasRole('supervisor') && (
-                      <>
-                        <button
-                          type="button"
-                          onClick={() => decide(c.id, 'approve')}
-                          disabled={action.busy}
-                        >
-                          {t('corrections.approve')}
-                        </button>
-                        <button
-                          type="button"
-                          onClick={() => decide(c.id, 'reject')}
-                          disabled={action.busy || note.trim() === ''}
-                        >
-                          {t('corrections.reject')}
-                        </button>
-                      </>
-                    )}
-                  </td>
+      <ListState state={list} empty={t('corrections.none')}>
+        {(rows) => (
+          <>
+            <TextField
+              label={t('corrections.note')}
+              value={note}
+              onChange={(e) => setNote(e.target.value)}
+              problem={problem === undefined ? undefined : t(`reason.${problem}`)}
+            />
+            <table>
+              <caption>{t('corrections.list')}</caption>
+              <thead>
+                <tr>
+                  <th scope="col">{t('common.time')}</th>
+                  <th scope="col" className="num">
+                    {t('card.chipBalance')}
+                  </th>
+                  <th scope="col" className="num">
+                    {t('card.shadowBalance')}
+                  </th>
+                  <th scope="col" className="num">
+                    {t('common.amount')}
+                  </th>
+                  <th scope="col">{t('actions.reason')}</th>
+                  <th scope="col">{t('corrections.state')}</th>
+                  <th scope="col">{t('common.actions')}</th>
                 </tr>
-              ))}
-            </tbody>
-          </table>
-        </>
-      )}
+              </thead>
+              <tbody>
+                {rows.map((c) => (
+                  <tr key={c.id}>
+                    <td>
+                      <DateTime value={c.requestedAt} />
+                    </td>
+                    <td className="num">
+                      <Money value={c.cardBalance} />
+                    </td>
+                    <td className="num">
+                      <Money value={c.shadowBalance} />
+                    </td>
+                    <td className="num">
+                      <Money value={c.amount} sign />
+                    </td>
+                    <td>{c.reason}</td>
+                    <td>{label('correctionState', c.state)}</td>
+                    <td>
+                      {c.state === 'requested' && hasRole('supervisor') && (
+                        <>
+                          <button
+                            type="button"
+                            onClick={() => decide(c.id, 'approve')}
+                            disabled={action.busy}
+                          >
+                            {t('corrections.approve')}
+                          </button>
+                          <button
+                            type="button"
+                            onClick={() => decide(c.id, 'reject')}
+                            disabled={action.busy || note.trim() === ''}
+                          >
+                            {t('corrections.reject')}
+                          </button>
+                        </>
+                      )}
+                    </td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </>
+        )}
+      </ListState>
     </Section>
   );
 }

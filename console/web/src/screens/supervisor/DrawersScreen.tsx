@@ -6,9 +6,8 @@ import { useApi } from '../../session/session';
 import { useAsync } from '../../ui/hooks';
 import {
   DateTime,
-  Empty,
   ErrorAlert,
-  Loading,
+  ListState,
   Money,
   PageTitle,
   Section,
@@ -58,63 +57,63 @@ export function DrawersScreen() {
         </SelectField>
       </div>
       <ErrorAlert error={list.error} />
-      {list.loading && list.data === undefined && <Loading />}
-      {list.data?.length === 0 && <Empty>{t('drawers.none')}</Empty>}
-      {list.data !== undefined && list.data.length > 0 && (
-        <Section title={t('drawers.list')}>
-          <table data-testid="drawers">
-            <caption>{t('drawers.list')}</caption>
-            <thead>
-              <tr>
-                <th scope="col">{t('drawers.staff')}</th>
-                <th scope="col">{t('drawer.openedAt')}</th>
-                <th scope="col">{t('drawers.state')}</th>
-                <th scope="col" className="num">
-                  {t('drawer.expectedCash')}
-                </th>
-                <th scope="col" className="num">
-                  {t('drawer.countedCash')}
-                </th>
-                <th scope="col" className="num">
-                  {t('drawer.difference')}
-                </th>
-                <th scope="col">{t('drawer.result')}</th>
-                <th scope="col">{t('common.actions')}</th>
-              </tr>
-            </thead>
-            <tbody>
-              {list.data.map((d) => (
-                <tr key={d.id} aria-selected={d.id === selected}>
-                  <td className="mono">{d.staffId.slice(0, 8)}</td>
-                  <td>
-                    <DateTime value={d.openedAt} />
-                  </td>
-                  <td>{label('drawerState', d.state)}</td>
-                  <td className="num" data-testid="drawer-expected">
-                    <Money value={d.corrected?.expectedCash ?? d.expectedCash} />
-                  </td>
-                  <td className="num">
-                    <Money value={d.countedCash} />
-                  </td>
-                  <td className="num">
-                    <Money value={d.corrected?.difference ?? d.difference} sign />
-                  </td>
-                  <td className={`result-${d.corrected?.result ?? d.result ?? 'none'}`}>
-                    {d.result === null
-                      ? '—'
-                      : label('drawerResult', d.corrected?.result ?? d.result)}
-                  </td>
-                  <td>
-                    <button type="button" onClick={() => setSelected(d.id)}>
-                      {t('common.open')}
-                    </button>
-                  </td>
+      <ListState state={list} empty={t('drawers.none')}>
+        {(rows) => (
+          <Section title={t('drawers.list')}>
+            <table data-testid="drawers">
+              <caption>{t('drawers.list')}</caption>
+              <thead>
+                <tr>
+                  <th scope="col">{t('drawers.staff')}</th>
+                  <th scope="col">{t('drawer.openedAt')}</th>
+                  <th scope="col">{t('drawers.state')}</th>
+                  <th scope="col" className="num">
+                    {t('drawer.expectedCash')}
+                  </th>
+                  <th scope="col" className="num">
+                    {t('drawer.countedCash')}
+                  </th>
+                  <th scope="col" className="num">
+                    {t('drawer.difference')}
+                  </th>
+                  <th scope="col">{t('drawer.result')}</th>
+                  <th scope="col">{t('common.actions')}</th>
                 </tr>
-              ))}
-            </tbody>
-          </table>
-        </Section>
-      )}
+              </thead>
+              <tbody>
+                {rows.map((d) => (
+                  <tr key={d.id} aria-selected={d.id === selected}>
+                    <td className="mono">{d.staffId.slice(0, 8)}</td>
+                    <td>
+                      <DateTime value={d.openedAt} />
+                    </td>
+                    <td>{label('drawerState', d.state)}</td>
+                    <td className="num" data-testid="drawer-expected">
+                      <Money value={d.corrected?.expectedCash ?? d.expectedCash} />
+                    </td>
+                    <td className="num">
+                      <Money value={d.countedCash} />
+                    </td>
+                    <td className="num">
+                      <Money value={d.corrected?.difference ?? d.difference} sign />
+                    </td>
+                    <td className={`result-${d.corrected?.result ?? d.result ?? 'none'}`}>
+                      {d.result === null
+                        ? '—'
+                        : label('drawerResult', d.corrected?.result ?? d.result)}
+                    </td>
+                    <td>
+                      <button type="button" onClick={() => setSelected(d.id)}>
+                        {t('common.open')}
+                      </button>
+                    </td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </Section>
+        )}
+      </ListState>
       {selected !== null && <DrawerDetail drawerId={selected} onChange={list.reload} />}
     </div>
   );
