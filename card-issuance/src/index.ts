@@ -3,6 +3,7 @@ export { buildIssuanceApp, type BuiltApp } from './app.js';
 export { defaultSettings, type IssuanceDeps, type IssuanceSettings } from './deps.js';
 export { roles, type Role, type StaffPrincipal } from './auth/roles.js';
 export { bootstrapAdmin, type BootstrapResult } from './auth/staff.js';
+export { signInStaff, type SignedInStaff } from './auth/sign-in.js';
 export { verifyAuditChain } from './audit/verify.js';
 export { buildAgentApp, type AgentListener, type AgentTls } from './agent/index.js';
 export {

@@ -26,9 +26,13 @@ export interface LoginContext {
 
 export interface LoginResult {
   readonly token: string;
+  readonly sessionId: string;
   readonly expiresAt: Date;
   readonly staff: StaffRow;
 }
+
+/** What signing in needs of the service: its pool, its clock and its lockout and session settings. */
+export type LoginDeps = Pick<IssuanceDeps, 'db' | 'clock' | 'settings'>;
 
 type Outcome = { ok: true; result: LoginResult } | { ok: false; error: AppError };
 
@@ -41,7 +45,7 @@ const failed = (): Outcome => ({ ok: false, error: new AppError('LOGIN_FAILED') 
  * request fails.
  */
 export async function login(
-  deps: IssuanceDeps,
+  deps: LoginDeps,
   input: LoginInput,
   ctx: LoginContext,
 ): Promise<LoginResult> {
@@ -93,7 +97,7 @@ async function event(
 
 async function decide(
   tx: Queryable,
-  deps: IssuanceDeps,
+  deps: LoginDeps,
   input: LoginInput,
   ctx: LoginContext,
   check: { passwordOk: boolean; verifiedHash: string | undefined },
@@ -126,7 +130,7 @@ async function decide(
 
 async function countFailure(
   tx: Queryable,
-  deps: IssuanceDeps,
+  deps: LoginDeps,
   row: StaffRow,
   input: LoginInput,
   ctx: LoginContext,
@@ -170,7 +174,7 @@ async function counterRefusal(
 
 async function succeed(
   tx: Queryable,
-  deps: IssuanceDeps,
+  deps: LoginDeps,
   row: StaffRow,
   input: LoginInput,
   ctx: LoginContext,
@@ -200,5 +204,5 @@ async function succeed(
     targetId: session.id,
     requestId: ctx.requestId,
   });
-  return { token: session.token, expiresAt: session.expiresAt, staff: row };
+  return { token: session.token, sessionId: session.id, expiresAt: session.expiresAt, staff: row };
 }

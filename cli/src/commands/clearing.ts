@@ -1,5 +1,5 @@
 import { readFile, writeFile } from 'node:fs/promises';
-import { userInfo } from 'node:os';
+import { hostname, userInfo } from 'node:os';
 import type { Command } from 'commander';
 import type { FastifyInstance } from 'fastify';
 import type pg from 'pg';
@@ -19,10 +19,13 @@ import {
   fakeBankConfirm,
   instructRun,
 } from '@citycard/clearing/settlement';
+import { defaultSettings, signInStaff, type Role } from '@citycard/card-issuance';
 import { createPool } from '@citycard/core/db';
 import { AppError } from '@citycard/core/errors';
 import type { QueueFactory } from '@citycard/core/queue';
+import { issuancePool } from '../issuance.js';
 import { openPlatform, type Platform } from '../platform.js';
+import { readSecret } from '../secret-prompt.js';
 
 /** A pool whose connections see the clearing schema first, as clearing's queries expect. */
 export function clearingPool(platform: Platform): pg.Pool {
@@ -209,18 +212,51 @@ function defaultActor(): string {
   return process.env.CITYCARD_STAFF ?? userInfo().username;
 }
 
-async function withContext<T>(fn: (ctx: ClearingCommandContext) => Promise<T>): Promise<T> {
+/** The roles the clearing API asks for the same thing (see clearing/src/http). */
+const FINANCE: readonly Role[] = ['finance'];
+const READERS: readonly Role[] = ['finance', 'auditor', 'admin'];
+
+/**
+ * Signs `as` in at issuance, with the password from CITYCARD_PASSWORD or typed on the terminal,
+ * exactly as the console's sign-in would (lockout, login event, audit), and checks the role; the
+ * command then acts as the signed-in user, so maker-checker compares authenticated names, not a
+ * name taken on trust.
+ */
+async function withContext<T>(
+  as: string,
+  roles: readonly Role[],
+  fn: (ctx: ClearingCommandContext, actor: string) => Promise<T>,
+): Promise<T> {
+  const username = as.trim().toLowerCase();
+  if (username === '' || username.length > 64) {
+    throw new AppError('VALIDATION_FAILED', { message: '--as must name the finance user' });
+  }
+  const password = await readSecret('CITYCARD_PASSWORD', `Password for ${username}: `);
   const platform = await openPlatform('cli');
   const db = clearingPool(platform);
+  const staffDb = issuancePool(platform);
   try {
-    const ctx = {
-      db,
-      settings: clearingSettingsFromEnv(),
-      now: () => new Date(),
-      print: (line: string) => console.log(line),
-    };
-    return await fn(ctx);
+    const staff = await signInStaff(
+      { db: staffDb, clock: () => new Date(), settings: defaultSettings },
+      { username, password },
+      `cli@${hostname()}`.slice(0, 64),
+    );
+    try {
+      if (!staff.roles.some((r) => roles.includes(r))) {
+        throw new AppError('FORBIDDEN', { details: { required: roles } });
+      }
+      const ctx = {
+        db,
+        settings: clearingSettingsFromEnv(),
+        now: () => new Date(),
+        print: (line: string) => console.log(line),
+      };
+      return await fn(ctx, staff.username);
+    } finally {
+      await staff.end();
+    }
   } finally {
+    await staffDb.end();
     await db.end();
     await platform.close();
   }
@@ -233,7 +269,7 @@ function dayCommand(parent: Command, name: string, description: string): Command
     .requiredOption('--date <day>', 'business day, YYYY-MM-DD')
     .option(
       '--as <username>',
-      'the finance user giving the command (default $CITYCARD_STAFF or login name)',
+      'the finance user giving the command, signed in with CITYCARD_PASSWORD or a typed password (default $CITYCARD_STAFF or login name)',
       defaultActor(),
     );
 }
@@ -249,34 +285,40 @@ export function registerClearing(program: Command): void {
     'run',
     'clear the day (reruns a computed day to the same output hash)',
   ).action(async (opts: DayOptions) => {
-    await withContext((ctx) => clearingRunCommand(ctx, opts));
+    await withContext(opts.as, FINANCE, (ctx, as) => clearingRunCommand(ctx, { ...opts, as }));
   });
   dayCommand(clearing, 'approve', "approve the day's run (not by the user who ran it)").action(
-    (opts: DayOptions) => withContext((ctx) => clearingApproveCommand(ctx, opts)),
+    (opts: DayOptions) =>
+      withContext(opts.as, FINANCE, (ctx, as) => clearingApproveCommand(ctx, { ...opts, as })),
   );
   dayCommand(clearing, 'instruct', 'write the bank payment file of the approved run')
     .option('--out <file>', 'where to write it (default ./<file id>.csv; never overwritten)')
     .action(async (opts: DayOptions & { out?: string }) => {
-      await withContext((ctx) => clearingInstructCommand(ctx, opts));
+      await withContext(opts.as, FINANCE, (ctx, as) =>
+        clearingInstructCommand(ctx, { ...opts, as }),
+      );
     });
   dayCommand(clearing, 'confirm', "import the bank's confirmation; settles when every line matches")
     .requiredOption('--file <file>', 'the confirmation CSV from the bank')
     .option('--accept-differences', 'settle anyway; differences become adjustments in the next run')
     .action(async (opts: DayOptions & { file: string; acceptDifferences?: boolean }) => {
-      const settled = await withContext((ctx) => clearingConfirmCommand(ctx, opts));
+      const settled = await withContext(opts.as, FINANCE, (ctx, as) =>
+        clearingConfirmCommand(ctx, { ...opts, as }),
+      );
       if (!settled) process.exitCode = 1;
     });
   dayCommand(clearing, 'abort', 'abort the run before the bank is instructed')
     .requiredOption('--reason <text>', 'why (kept in the audit log)')
     .action((opts: DayOptions & { reason: string }) =>
-      withContext((ctx) => clearingAbortCommand(ctx, opts)),
+      withContext(opts.as, FINANCE, (ctx, as) => clearingAbortCommand(ctx, { ...opts, as })),
     );
   clearing
     .command('status')
     .description('the daily finance summary as JSON')
     .requiredOption('--date <day>', 'business day, YYYY-MM-DD')
-    .action((opts: { date: string }) =>
-      withContext((ctx) => clearingStatusCommand(ctx, opts.date)),
+    .option('--as <username>', 'who asks (finance, auditor or admin)', defaultActor())
+    .action((opts: { date: string; as: string }) =>
+      withContext(opts.as, READERS, (ctx) => clearingStatusCommand(ctx, opts.date)),
     );
   clearing
     .command('fake-bank')

@@ -1,26 +1,13 @@
-import { createInterface } from 'node:readline/promises';
 import type { Command } from 'commander';
 import { bootstrapAdmin, verifyAuditChain } from '@citycard/card-issuance';
 import { withTransaction } from '@citycard/core/db';
-import { AppError } from '@citycard/core/errors';
 import { issuancePool } from '../issuance.js';
 import { positiveInt } from '../options.js';
 import { openPlatform } from '../platform.js';
+import { readSecret } from '../secret-prompt.js';
 
-async function readPassword(): Promise<string> {
-  const fromEnv = process.env.CITYCARD_ADMIN_PASSWORD;
-  if (fromEnv !== undefined && fromEnv !== '') return fromEnv;
-  if (!process.stdin.isTTY) {
-    throw new AppError('VALIDATION_FAILED', {
-      message: 'Set CITYCARD_ADMIN_PASSWORD or run on a terminal to type the password',
-    });
-  }
-  const rl = createInterface({ input: process.stdin, output: process.stderr, terminal: true });
-  try {
-    return await rl.question('Password for the first admin: ');
-  } finally {
-    rl.close();
-  }
+function readPassword(): Promise<string> {
+  return readSecret('CITYCARD_ADMIN_PASSWORD', 'Password for the first admin: ');
 }
 
 export function registerIssuanceAdmin(program: Command): void {
