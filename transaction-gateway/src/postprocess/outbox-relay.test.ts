@@ -1,5 +1,6 @@
+import { getEventListeners } from 'node:events';
 import { describe, expect, it } from 'vitest';
-import { jobsOf } from './outbox-relay.js';
+import { jobsOf, sleep } from './outbox-relay.js';
 
 const card = (n: number): string => `3100${String(n).padStart(12, '0')}`;
 const row = (id: number, payload: unknown, topic = 'record.stored') => ({
@@ -34,5 +35,23 @@ describe('jobsOf', () => {
     expect(jobs.flatMap((j) => (j.data as { cardNumbers: string[] }).cardNumbers)).toEqual(
       rows.map((_, i) => card(i)),
     );
+  });
+});
+
+describe("the relay's idle wait", () => {
+  it('leaves no abort listener behind, however many times the relay idles', async () => {
+    const abort = new AbortController();
+    for (let i = 0; i < 50; i++) await sleep(0, abort.signal);
+    expect(getEventListeners(abort.signal, 'abort')).toHaveLength(0);
+  });
+
+  it('ends early when the relay stops', async () => {
+    const abort = new AbortController();
+    const started = Date.now();
+    const waiting = sleep(60_000, abort.signal);
+    abort.abort();
+    await waiting;
+    expect(Date.now() - started).toBeLessThan(1000);
+    expect(getEventListeners(abort.signal, 'abort')).toHaveLength(0);
   });
 });
