@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
+import { createScratchDatabase, type ScratchDatabase } from '@citycard/core/db';
 import { benchDatabase } from './database.js';
 import { printFigures, round } from './figures.js';
 import { constantRate } from './http-load.js';
@@ -50,17 +51,6 @@ function serve(env: NodeJS.ProcessEnv): Promise<{ child: ChildProcess; url: stri
   });
 }
 
-async function freshDatabase(serverUrl: string): Promise<string> {
-  const name = `citycard_bench_${Date.now()}_${randomBytes(3).toString('hex')}`;
-  const client = new pg.Client({ connectionString: serverUrl });
-  await client.connect();
-  await client.query(`CREATE DATABASE ${name}`);
-  await client.end();
-  const url = new URL(serverUrl);
-  url.pathname = `/${name}`;
-  return url.toString();
-}
-
 async function sqlFloor(url: string, seeded: Seeded): Promise<number> {
   const pool = new pg.Pool({ connectionString: url, max: 4 });
   const latencies: number[] = [];
@@ -79,8 +69,14 @@ async function sqlFloor(url: string, seeded: Seeded): Promise<number> {
 
 const server = await benchDatabase();
 let served: ChildProcess | undefined;
+let scratch: ScratchDatabase | undefined;
 try {
-  const url = await freshDatabase(server.url);
+  scratch = await createScratchDatabase({
+    serverUrl: server.url,
+    prefix: 'citycard_bench',
+    applicationName: 'citycard-bench',
+  });
+  const { url } = scratch;
   const env: NodeJS.ProcessEnv = {
     ...process.env,
     DATABASE_URL: url,
@@ -140,5 +136,6 @@ try {
   });
 } finally {
   served?.kill('SIGTERM');
+  await scratch?.close();
   await server.stop();
 }

@@ -1,7 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import pg from 'pg';
 import { runPlan, VirtualClassicCard } from '@citycard/core/card';
-import { createPool, migrate, withTransaction } from '@citycard/core/db';
+import { createScratchDatabase, withTransaction, type ScratchDatabase } from '@citycard/core/db';
 import { createLogger } from '@citycard/core/logging';
 import {
   bootstrapAdmin,
@@ -25,24 +24,6 @@ import { residentId } from './issuance-seed.js';
  */
 const cards = Number(process.env.BENCH_CARDS ?? 200);
 const GOAL_SERVICE_MS = 50;
-
-async function freshDatabase(serverUrl: string): Promise<string> {
-  const name = `citycard_bench_${Date.now()}_${randomBytes(3).toString('hex')}`;
-  const client = new pg.Client({ connectionString: serverUrl });
-  await client.connect();
-  await client.query(`CREATE DATABASE ${name}`);
-  await client.end();
-  const url = new URL(serverUrl);
-  url.pathname = `/${name}`;
-  return url.toString();
-}
-
-async function dropDatabase(serverUrl: string, url: string): Promise<void> {
-  const client = new pg.Client({ connectionString: serverUrl });
-  await client.connect();
-  await client.query(`DROP DATABASE IF EXISTS ${new URL(url).pathname.slice(1)}`);
-  await client.end();
-}
 
 type App = Awaited<ReturnType<typeof buildIssuanceApp>>['app'];
 
@@ -184,16 +165,16 @@ async function personaliseOne(
 }
 
 const server = await benchDatabase();
-let db: pg.Pool | undefined;
-let url: string | undefined;
+let scratch: ScratchDatabase | undefined;
 try {
-  url = await freshDatabase(server.url);
-  db = createPool({
-    url,
+  scratch = await createScratchDatabase({
+    serverUrl: server.url,
+    prefix: 'citycard_bench',
     applicationName: 'citycard-bench',
     searchPath: [service.schema, 'public'],
+    migrations: [service.migrations],
   });
-  await migrate(db, [service.migrations]);
+  const db = scratch.pool;
   const deps: IssuanceDeps = {
     db,
     log: createLogger({ name: service.name, level: 'warn', destination: process.stderr }),
@@ -243,7 +224,6 @@ try {
     goal_met: mean(serviceMs) <= GOAL_SERVICE_MS,
   });
 } finally {
-  await db?.end();
-  if (url !== undefined) await dropDatabase(server.url, url);
+  await scratch?.close();
   await server.stop();
 }

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createScratchDatabase, type ScratchDatabase } from '@citycard/core/db';
 import { parseAmount, sumAmounts, type Amount } from '@citycard/core/money';
 import { verifyAuditChain } from './audit/verify.js';
 import { residentId, uniqueName } from './cardholders/test-support.js';
@@ -15,29 +15,23 @@ import { startIssuanceTestApp, type IssuanceTestApp } from './testing/harness.js
  */
 let t: IssuanceTestApp;
 let serverUrl: string;
-let dbName: string;
-
-async function admin(sql: string): Promise<void> {
-  const client = new pg.Client({ connectionString: serverUrl });
-  await client.connect();
-  await client.query(sql);
-  await client.end();
-}
+let own: ScratchDatabase;
 
 beforeAll(async () => {
   serverUrl = process.env.DATABASE_URL ?? '';
-  dbName = `citycard_counter_day_${randomBytes(4).toString('hex')}`;
-  await admin(`CREATE DATABASE ${dbName}`);
-  const url = new URL(serverUrl);
-  url.pathname = `/${dbName}`;
-  process.env.DATABASE_URL = url.toString();
+  own = await createScratchDatabase({
+    serverUrl,
+    prefix: 'citycard_counter_day',
+    applicationName: 'citycard-counter-day-test',
+  });
+  process.env.DATABASE_URL = own.url;
   t = await startIssuanceTestApp();
 });
 
 afterAll(async () => {
   await t.close();
   process.env.DATABASE_URL = serverUrl;
-  await admin(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`);
+  await own.close();
 });
 
 type Json = Record<string, unknown>;

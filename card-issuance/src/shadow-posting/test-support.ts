@@ -1,7 +1,12 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
-import pg from 'pg';
-import { createPool, migrate, withTransaction, type Queryable } from '@citycard/core/db';
+import type pg from 'pg';
+import {
+  createScratchDatabase,
+  withTransaction,
+  type Queryable,
+  type ScratchDatabase,
+} from '@citycard/core/db';
 import { databaseUrl } from '../testing/harness.js';
 import { service } from '../service.js';
 
@@ -10,50 +15,21 @@ const gatewayMigrations = fileURLToPath(
   new URL('../../../transaction-gateway/migrations', import.meta.url),
 );
 
-export interface PostingTestDb {
-  /** Issuance first on the search_path, as the service's pool. */
-  readonly pool: pg.Pool;
-  close(): Promise<void>;
-}
-
-async function admin(sql: string): Promise<void> {
-  const client = new pg.Client({ connectionString: databaseUrl() });
-  await client.connect();
-  try {
-    await client.query(sql);
-  } finally {
-    await client.end();
-  }
-}
+export type PostingTestDb = ScratchDatabase;
 
 /**
  * A database of its own with issuance and the gateway migrated: a posting takes every accepted
  * record of the database, so these tests never share one with tests that write gateway rows.
+ * Issuance is first on the search_path, as on the service's pool.
  */
-export async function createPostingTestDb(): Promise<PostingTestDb> {
-  const name = `shadow_posting_test_${randomBytes(6).toString('hex')}`;
-  await admin(`CREATE DATABASE ${name}`);
-  const url = new URL(databaseUrl());
-  url.pathname = `/${name}`;
-  const pool = createPool({
-    url: url.toString(),
+export function createPostingTestDb(): Promise<PostingTestDb> {
+  return createScratchDatabase({
+    serverUrl: databaseUrl(),
+    prefix: 'shadow_posting_test',
     applicationName: 'citycard-shadow-posting-test',
     searchPath: [service.schema, 'public'],
+    migrations: [service.migrations, { schema: 'gateway', dir: gatewayMigrations }],
   });
-  try {
-    await migrate(pool, [service.migrations, { schema: 'gateway', dir: gatewayMigrations }]);
-  } catch (err) {
-    await pool.end();
-    await admin(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-    throw err;
-  }
-  return {
-    pool,
-    async close() {
-      await pool.end();
-      await admin(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-    },
-  };
 }
 
 export interface TestCard {

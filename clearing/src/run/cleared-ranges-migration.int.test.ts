@@ -1,10 +1,10 @@
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { cp, mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import pg from 'pg';
+import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createPool, migrate } from '@citycard/core/db';
+import { createScratchDatabase, migrate, type ScratchDatabase } from '@citycard/core/db';
 import { service } from '../service.js';
 import { CLEARING_TEST_MIGRATIONS } from '../testing/index.js';
 
@@ -14,19 +14,9 @@ const server = (): string => {
   if (!url) throw new Error('DATABASE_URL is not set: run the integration project');
   return url;
 };
-const name = `clearing_mig_${randomBytes(6).toString('hex')}`;
+let own: ScratchDatabase;
 let pool: pg.Pool;
 let before: string;
-
-async function admin(sql: string): Promise<void> {
-  const client = new pg.Client({ connectionString: server() });
-  await client.connect();
-  try {
-    await client.query(sql);
-  } finally {
-    await client.end();
-  }
-}
 
 async function addRun(day: string): Promise<string> {
   const id = randomUUID();
@@ -50,23 +40,21 @@ async function clearedUnder0003(runId: string, terminalId: string, seqs: number[
 }
 
 beforeAll(async () => {
-  await admin(`CREATE DATABASE ${name}`);
-  const url = new URL(server());
-  url.pathname = `/${name}`;
-  pool = createPool({
-    url: url.toString(),
-    applicationName: 'clearing-mig-test',
-    searchPath: ['clearing', 'public'],
-  });
   before = await mkdtemp(path.join(tmpdir(), 'clearing-0005-'));
   const files = (await readdir(service.migrations.dir)).filter((f) => f < '0006');
   for (const f of files) await cp(path.join(service.migrations.dir, f), path.join(before, f));
   const others = CLEARING_TEST_MIGRATIONS.filter((m) => m.schema !== 'clearing');
-  await migrate(pool, [...others, { schema: 'clearing', dir: before }]);
+  own = await createScratchDatabase({
+    serverUrl: server(),
+    prefix: 'clearing_mig',
+    applicationName: 'clearing-mig-test',
+    searchPath: ['clearing', 'public'],
+    migrations: [...others, { schema: 'clearing', dir: before }],
+  });
+  pool = own.pool;
 });
 afterAll(async () => {
-  await pool?.end();
-  await admin(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+  await own?.close();
   if (before) await rm(before, { recursive: true, force: true });
 });
 

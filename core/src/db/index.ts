@@ -18,3 +18,8 @@ export {
   type MigrateResult,
   type MigrationStatusRow,
 } from './migrator.js';
+export {
+  createScratchDatabase,
+  type ScratchDatabase,
+  type ScratchDatabaseOptions,
+} from './scratch-database.js';
