@@ -23,13 +23,18 @@ export interface TakenCounter {
   record_hash: string;
 }
 
-/** Counted records under the candidates' (card, counter) pairs: the SQL, for use on its own or inside a larger read. */
+/**
+ * Counted records under the candidates' (card, counter) pairs: the SQL, for use on its own or
+ * inside a larger read. A blocking record repeats the counter of the card's last tap, so it holds
+ * no counter of its own (as in the transactions_counter_once index): the last tap, uploaded later
+ * by an offline terminal, is not a replay of it.
+ */
 export const TAKEN_COUNTERS_SQL = (cards: string, counters: string): string =>
   `SELECT t.card_number, t.purse_counter::text AS purse_counter, t.record_hash
      FROM transactions t
      JOIN unnest(${cards}::text[], ${counters}::bigint[]) AS k (card_number, purse_counter)
        ON t.card_number = k.card_number AND t.purse_counter = k.purse_counter
-    WHERE t.status IN ('accepted', 'released')`;
+    WHERE t.status IN ('accepted', 'released') AND t.type <> 'card_blocked'`;
 
 /**
  * Sequences of the records whose card and purse counter are already taken by another counted

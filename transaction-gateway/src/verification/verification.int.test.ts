@@ -134,6 +134,24 @@ describe('verification on ingest', () => {
     ]);
   });
 
+  it('accepts a tap uploaded after the block that repeats its counter (the block holds none)', async () => {
+    const lost = await gw.addCard();
+    const tap = terminal.record(lost);
+    const block = terminal.record(lost, {
+      type: 'card_blocked',
+      purseCounter: tap.purseCounter,
+      amount: '0.00',
+      balanceBefore: tap.balanceAfter,
+      balanceAfter: tap.balanceAfter,
+      fare: undefined,
+    });
+    // The block reaches the gateway first; the tap before it comes in late, from an offline bus.
+    expect((await ingest([block])).rows).toEqual([['accepted', null]]);
+    expect((await ingest([tap])).rows).toEqual([['accepted', null]]);
+    const twin = terminal.record(lost, { purseCounter: tap.purseCounter });
+    expect((await ingest([twin])).rows).toEqual([quarantined('COUNTER_REPLAY')]);
+  });
+
   it('quarantines fares the fare engine would not have charged', async () => {
     const right = terminal.unsignedRecord(card);
     const fare = right.fare;
