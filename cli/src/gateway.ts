@@ -15,6 +15,7 @@ import {
   startOutboxRelay,
   startPostprocessWorker,
 } from '@citycard/transaction-gateway/postprocess';
+import { gatewayTlsEnv, startGatewayTlsListener } from '@citycard/transaction-gateway/terminals';
 import { loadSecrets, type Platform } from './platform.js';
 
 /** The PKI store's key id for CITYCARD_KEK (see commands/pki.ts). */
@@ -54,6 +55,7 @@ export async function gatewayDeps(platform: Platform, db: pg.Pool): Promise<Dist
   }
   const key = parseKek(secrets.CITYCARD_KEK);
   const rate = loadConfig(rateEnv);
+  const tls = loadConfig(z.object(gatewayTlsEnv));
   const pkiDir = path.resolve(platform.config.CITYCARD_DATA_DIR, 'pki');
   return {
     db,
@@ -61,7 +63,7 @@ export async function gatewayDeps(platform: Platform, db: pg.Pool): Promise<Dist
     macKeyKek: { id: deriveKeyId(key), key },
     ca: new FilePkiStore(pkiDir, { id: PKI_KEK_ID, key }),
     clock: platform.gatewayClock ?? (() => new Date()),
-    settings: defaultGatewaySettings,
+    settings: { ...defaultGatewaySettings, requireClientCert: tls.GATEWAY_REQUIRE_CLIENT_CERT },
     redisUrl: platform.config.REDIS_URL,
     distribution: {
       rateLimits: {
@@ -82,22 +84,46 @@ function openGatewayQueues(platform: Platform): QueueFactory {
 
 /**
  * The gateway app with its outbox relay beside it: ingest writes outbox rows only, and this
- * process moves them to the queue whenever the queue is reachable.
+ * process moves them to the queue whenever the queue is reachable. With GATEWAY_TLS_PORT set,
+ * `listenMore` starts the terminals' mutual-TLS listener in front of the same app.
  */
 export async function buildGatewayService(
   platform: Platform,
   logLevel: string,
-): Promise<{ app: FastifyInstance; close(): Promise<void> }> {
+): Promise<{
+  app: FastifyInstance;
+  close(): Promise<void>;
+  listenMore(host: string): Promise<string | undefined>;
+}> {
   const db = gatewayPool(platform);
-  const app = await buildApp({ ...(await gatewayDeps(platform, db)), logLevel });
+  const deps = await gatewayDeps(platform, db);
+  const app = await buildApp({ ...deps, logLevel });
   const queues = openGatewayQueues(platform);
   const relay = startOutboxRelay({ db, queues, log: platform.log });
+  const tls = loadConfig(z.object(gatewayTlsEnv));
+  let closeTls: (() => Promise<void>) | undefined;
   return {
     app,
     async close() {
+      await closeTls?.();
       await relay.stop();
       await queues.close();
       await db.end();
+    },
+    async listenMore(host) {
+      if (tls.GATEWAY_TLS_PORT === undefined) return undefined;
+      // The CA key is sealed under the KEK with the PKI store's own key id.
+      const started = await startGatewayTlsListener(app, {
+        host,
+        port: tls.GATEWAY_TLS_PORT,
+        hostnames: tls.GATEWAY_TLS_HOSTNAMES,
+        pki: {
+          dir: path.resolve(platform.config.CITYCARD_DATA_DIR, 'pki'),
+          kek: { id: PKI_KEK_ID, key: deps.macKeyKek.key },
+        },
+      });
+      closeTls = () => started.listener.close();
+      return started.url;
     },
   };
 }

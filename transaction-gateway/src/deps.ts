@@ -58,6 +58,11 @@ export interface GatewaySettings {
    * failures too (error). 'info' brings the lines back.
    */
   readonly terminalRequestLogLevel?: LogLevel;
+  /**
+   * Terminal routes on the plain HTTP listener refuse every request (401 CLIENT_CERT_REQUIRED):
+   * terminals must come through the mutual-TLS listener. Health, metrics and enrolment stay open.
+   */
+  readonly requireClientCert?: boolean;
 }
 
 export const defaultGatewaySettings: GatewaySettings = {
@@ -70,6 +75,7 @@ export const defaultGatewaySettings: GatewaySettings = {
   certificateValidityDays: 825,
   bodyLimitBytes: 2 * 1024 * 1024,
   terminalRequestLogLevel: 'warn',
+  requireClientCert: false,
 };
 
 export const DEFAULT_ISSUANCE_SCHEMA = 'issuance';

@@ -194,7 +194,7 @@ async function cityDay(
 ): Promise<void> {
   const { say } = ctx;
   const url = (name: ServiceName): string => running.find((r) => r.name === name)?.url ?? '';
-  const agent = running.find((r) => r.name === 'card-issuance')?.agentUrl;
+  const agent = running.find((r) => r.name === 'card-issuance')?.tlsUrl;
   if (agent === undefined)
     throw new AppError('SERVICE_UNAVAILABLE', { message: 'no reader-agent listener' });
   const urls = {

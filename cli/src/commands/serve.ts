@@ -15,7 +15,10 @@ import { untilSignal } from '../signals.js';
 interface Built {
   readonly app: FastifyInstance;
   close(): Promise<void>;
-  /** A second listener beside the app's own (issuance's reader-agent listener). */
+  /**
+   * A second listener beside the app's own, mutual TLS: issuance's for reader agents, the
+   * gateway's for terminals (when GATEWAY_TLS_PORT is set).
+   */
   listenMore?(host: string): Promise<string | undefined>;
 }
 
@@ -84,8 +87,8 @@ export interface RunningService {
   readonly name: ServiceName;
   readonly url: string;
   readonly app: FastifyInstance;
-  /** Issuance only, when asked for: its reader-agent listener (mutual TLS). */
-  readonly agentUrl?: string;
+  /** Its mutual-TLS listener, when it has one (issuance: reader agents; gateway: terminals). */
+  readonly tlsUrl?: string;
   close(): Promise<void>;
 }
 
@@ -119,8 +122,9 @@ export async function startServices(
       running.push({ name, url: address, app: built.app, close });
       const more = await built.listenMore?.(opts.host);
       if (more !== undefined) {
-        platform.log.info({ service: name, url: more }, 'agent listener');
-        running[running.length - 1] = { name, url: address, app: built.app, agentUrl: more, close };
+        const label = name === 'card-issuance' ? 'reader-agent listener' : 'terminal listener';
+        platform.log.info({ service: name, url: more }, `${label} (mutual TLS)`);
+        running[running.length - 1] = { name, url: address, app: built.app, tlsUrl: more, close };
       }
     }
   } catch (err) {
@@ -143,7 +147,7 @@ export function registerServe(program: Command): void {
     .command('serve')
     .argument('<service>', `one of ${Object.keys(services).join(', ')}, all, or console`)
     .description(
-      'run HTTP services until SIGINT/SIGTERM (ports: ISSUANCE_PORT, ISSUANCE_AGENT_PORT, GATEWAY_PORT, CLEARING_PORT, CONSOLE_PORT)',
+      'run HTTP services until SIGINT/SIGTERM (ports: ISSUANCE_PORT, ISSUANCE_AGENT_PORT, GATEWAY_PORT, GATEWAY_TLS_PORT, CLEARING_PORT, CONSOLE_PORT)',
     )
     .action(async (which: string) => {
       if (which === 'console') return serveConsole();

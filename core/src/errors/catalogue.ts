@@ -193,6 +193,8 @@ export const catalogue = {
   // --- gateway
   TERMINAL_DISABLED: spec('The terminal is disabled or retired', 403),
   TERMINAL_MISMATCH: spec('A terminal posts only its own records, for its own operator', 403),
+  CLIENT_CERT_REQUIRED: spec('Terminal requests need a client certificate (mutual TLS)', 401),
+  TERMINAL_CERT_MISMATCH: spec("The client certificate is not this terminal's current one", 403),
   BATCH_TIME_INVALID: spec('The batch creation time is beyond the clock tolerance', 400),
   INGEST_CONTENDED: spec(
     'Other uploads of this terminal kept landing first; send again',

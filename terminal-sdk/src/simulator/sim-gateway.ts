@@ -4,7 +4,7 @@ import { AppError } from '@citycard/core/errors';
 import { enrolTerminal } from '../credentials/index.js';
 import { MAC_KEY_LENGTH, type HotlistEntry } from '../protocol/index.js';
 import { startTestGateway, type TestGateway } from '../testing/index.js';
-import { GatewayClient } from '../uploader/index.js';
+import { GatewayClient, type ClientTlsOptions } from '../uploader/index.js';
 import type { TerminalSpec } from './city.js';
 
 /** Enrolment tokens the operators handed out: one per terminal, or one per operator. */
@@ -20,6 +20,11 @@ export type SimGatewayOption =
       readonly kind: 'remote';
       readonly url: string;
       readonly enrolmentTokens: EnrolmentTokens;
+      /**
+       * The gateway's mutual-TLS listener (https://): terminals enrol at `url`, then upload and
+       * sync here with the certificate enrolment gave them.
+       */
+      readonly tlsUrl?: string;
       /** Reports a card lost where the gateway's hotlist comes from (issuance). */
       readonly reportLost?: (card: { cardNumber: string; uid: string }) => Promise<void>;
     };
@@ -32,9 +37,12 @@ export interface SimKeys {
   readonly operatorId: string;
   readonly macKeyId: string;
   readonly macKey: Buffer;
+  /** The terminal's certificate, key and platform CA, when it talks to the gateway over mTLS. */
+  readonly tls?: ClientTlsOptions;
 }
 
 export interface SimGateway {
+  /** Where terminals upload and sync. */
   readonly url: string;
   readonly builtIn: TestGateway | undefined;
   keysFor(spec: TerminalSpec, dir: string): Promise<SimKeys>;
@@ -61,15 +69,19 @@ function tokenFor(tokens: EnrolmentTokens, spec: TerminalSpec): string {
   return token;
 }
 
-async function enrol(url: string, dir: string, token: string): Promise<SimKeys> {
+async function enrol(url: string, dir: string, token: string, mtls = false): Promise<SimKeys> {
   const client = new GatewayClient({ baseUrl: url });
   const c = await enrolTerminal({ dir: join(dir, 'credentials'), client, token });
-  return {
+  const keys = {
     terminalId: c.terminalId,
     operatorId: c.operatorId,
     macKeyId: c.macKeyId,
     macKey: c.macKey,
   };
+  if (!mtls) return keys;
+  const tls = { certPem: c.certificatePem, keyPem: c.keyPem, caPem: c.caCertificatePem };
+  // Not enumerable, like the credentials' own key: a logged SimKeys never shows it.
+  return Object.defineProperty(keys, 'tls', { value: tls, enumerable: false });
 }
 
 /** Connects the simulator to the gateway it uploads to, starting the test gateway if asked. */
@@ -84,10 +96,11 @@ export async function openSimGateway(
         message: 'Seeded terminal keys work only with the built-in test gateway',
       });
     }
+    const mtls = option.tlsUrl !== undefined;
     return {
-      url: option.url,
+      url: option.tlsUrl ?? option.url,
       builtIn: undefined,
-      keysFor: (spec, dir) => enrol(option.url, dir, tokenFor(option.enrolmentTokens, spec)),
+      keysFor: (spec, dir) => enrol(option.url, dir, tokenFor(option.enrolmentTokens, spec), mtls),
       reportLost: async (entry) => {
         if (!option.reportLost) {
           throw new AppError('VALIDATION_FAILED', {

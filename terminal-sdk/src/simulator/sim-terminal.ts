@@ -23,6 +23,7 @@ export interface TerminalTally {
 
 export interface SimTerminal {
   readonly spec: TerminalSpec;
+  readonly client: GatewayClient;
   /** The id the gateway knows the terminal by (from enrolment; the spec's id otherwise). */
   readonly terminalId: string;
   readonly offline: boolean;
@@ -61,10 +62,12 @@ export async function openSimTerminal(input: OpenTerminalInput): Promise<SimTerm
     auth: credentials,
     timeoutMs: 15_000,
     now,
+    ...(keys.tls === undefined ? {} : { tls: keys.tls }),
   });
   const hotlist = new HotlistStore();
   return {
     spec,
+    client,
     terminalId: keys.terminalId,
     offline: input.offline,
     wrongKey: input.wrongMacKey !== undefined,

@@ -130,6 +130,7 @@ async function openTerminals(
 }
 
 async function closeTerminals(terminals: ReadonlyMap<string, SimTerminal>): Promise<void> {
+  for (const t of terminals.values()) t.client.close();
   await Promise.all([...terminals.values()].map((t) => t.journal.close().catch(() => undefined)));
 }
 

@@ -1,24 +1,21 @@
 import { AppError, isErrorCode } from '@citycard/core/errors';
 import type { z } from 'zod';
 import { errorResponseSchema, signRequest } from '../protocol/index.js';
+import type { FetchLike, FetchResponseLike } from './fetch-like.js';
+import { createMtlsFetch, type ClientTlsOptions } from './mtls-fetch.js';
 
-export interface FetchResponseLike {
-  readonly status: number;
-  readonly headers: { get(name: string): string | null };
-  text(): Promise<string>;
-}
-
-/** The subset of `fetch` the client uses; tests pass their own. */
-export type FetchLike = (
-  url: string,
-  init: { method: string; headers: Record<string, string>; body?: string; signal?: AbortSignal },
-) => Promise<FetchResponseLike>;
+export type { FetchLike, FetchResponseLike } from './fetch-like.js';
 
 export interface GatewayClientOptions {
   baseUrl: string;
   fetch?: FetchLike;
   /** Signs every request once the terminal is enrolled. */
   auth?: { terminalId: string; macKey: Buffer };
+  /**
+   * Mutual TLS with the terminal's certificate (baseUrl https://, the gateway's TLS listener).
+   * Ignored when `fetch` is given.
+   */
+  tls?: ClientTlsOptions;
   now?: () => Date;
   timeoutMs?: number;
 }
@@ -53,20 +50,29 @@ function refusal(status: number, text: string): AppError {
 
 /** The terminal's HTTP client for the gateway: JSON in and out, every answer checked by schema. */
 export class GatewayClient {
-  readonly #opts: Required<Omit<GatewayClientOptions, 'auth'>> & Pick<GatewayClientOptions, 'auth'>;
+  readonly #opts: Required<Omit<GatewayClientOptions, 'auth' | 'tls'>> &
+    Pick<GatewayClientOptions, 'auth'>;
 
   constructor(options: GatewayClientOptions) {
+    const { tls, ...rest } = options;
     this.#opts = {
-      ...options,
-      fetch: options.fetch ?? globalThis.fetch,
+      ...rest,
+      fetch: options.fetch ?? (tls === undefined ? globalThis.fetch : createMtlsFetch(tls)),
       now: options.now ?? (() => new Date()),
       timeoutMs: options.timeoutMs ?? 30_000,
       baseUrl: options.baseUrl.replace(/\/+$/, ''),
     };
   }
 
+  /** The same client (and connections) signing as this terminal. */
   withAuth(auth: { terminalId: string; macKey: Buffer }): GatewayClient {
     return new GatewayClient({ ...this.#opts, auth });
+  }
+
+  /** Ends kept-alive mutual-TLS connections; a plain client has none of its own. */
+  close(): void {
+    const fetch = this.#opts.fetch as Partial<{ close(): void }>;
+    if (typeof fetch.close === 'function') fetch.close();
   }
 
   async request<T>(

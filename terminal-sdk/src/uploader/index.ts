@@ -5,6 +5,7 @@ export {
   type GatewayClientOptions,
   type GatewayResult,
 } from './gateway-client.js';
+export { createMtlsFetch, type ClientTlsOptions, type MtlsFetch } from './mtls-fetch.js';
 export { backoffDelay, type BackoffOptions } from './backoff.js';
 export {
   acknowledgedThrough,

@@ -21,3 +21,17 @@ export {
   type CurrentTerminal,
   type KnownTerminal,
 } from './terminal-cache.js';
+export {
+  assertCertificateNames,
+  assertCurrentCertificate,
+  clientCertificateOf,
+  isCurrentCertificate,
+} from './terminal-cert.js';
+export {
+  createGatewayTlsListener,
+  startGatewayTlsListener,
+  type GatewayTls,
+  type GatewayTlsListener,
+  type GatewayTlsStartOptions,
+} from './tls-listener.js';
+export { gatewayTlsEnv } from './tls-env.js';

@@ -1,4 +1,5 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest, LogLevel } from 'fastify';
+import type { VerifiedCertificate } from '@citycard/core/crypto';
 import { AppError } from '@citycard/core/errors';
 import { createRouter, type Principal, type Router } from '@citycard/core/http';
 import {
@@ -8,11 +9,20 @@ import {
 } from '@citycard/terminal-sdk/protocol';
 import type { GatewayDeps } from '../deps.js';
 import { TerminalCache, type KnownTerminal } from './terminal-cache.js';
+import {
+  assertCertificateNames,
+  assertCurrentCertificate,
+  clientCertificateOf,
+  isCurrentCertificate,
+} from './terminal-cert.js';
 import type { TerminalStatus } from './terminal.repository.js';
 
 export type TerminalRole = 'terminal';
 
-/** The enrolled terminal a request proves it comes from (request signature under its MAC key). */
+/**
+ * The enrolled terminal a request proves it comes from: request signature under its MAC key,
+ * and on the mutual-TLS listener its current certificate as well.
+ */
 export interface TerminalPrincipal extends Principal<TerminalRole> {
   /** The terminal id. */
   readonly id: string;
@@ -75,25 +85,40 @@ interface Lookup {
   principal: TerminalPrincipal;
   /** Read from the cache: a signature that fails under it is tried once more on a fresh read. */
   cached: boolean;
+  /** The client certificate, on the mutual-TLS listener. */
+  cert: VerifiedCertificate | undefined;
 }
 
 const lookups = new WeakMap<FastifyRequest, Lookup>();
 
 /**
- * First step, in onRequest (before the body is read): the terminal named by the headers and its
- * MAC key. Unknown terminals and terminals without a key get the same answer as a bad signature.
+ * First step, in onRequest (before the body is read): the client certificate when the request
+ * came over mutual TLS, then the terminal named by the headers and its MAC key. Unknown
+ * terminals and terminals without a key get the same answer as a bad signature; a certificate
+ * of another terminal, or not the terminal's current one, is refused before the body is read.
  */
 function lookUpTerminal(deps: GatewayDeps) {
   const cache = terminalCacheOf(deps);
+  const certificateOf = clientCertificateOf(deps);
   return async (request: FastifyRequest): Promise<TerminalPrincipal> => {
+    const pending = certificateOf(request);
+    const cert = pending instanceof Promise ? await pending : pending;
     const terminalId = headerOf(request, TERMINAL_HEADER);
     if (terminalId === undefined || !ID_PATTERN.test(terminalId)) {
       throw new AppError('UNAUTHENTICATED', { message: 'The request is not signed' });
     }
-    const { terminal, cached } = await cache.get(terminalId);
+    if (cert !== undefined) assertCertificateNames(cert, terminalId);
+    let { terminal, cached } = await cache.get(terminalId);
+    // A kept row may predate the enrolment that issued this certificate.
+    if (cached && terminal !== undefined && cert !== undefined) {
+      if (!isCurrentCertificate(terminal, cert)) {
+        ({ terminal, cached } = await cache.get(terminalId, true));
+      }
+    }
     if (terminal === undefined) throw new AppError('REQUEST_SIGNATURE_INVALID');
+    if (cert !== undefined) assertCurrentCertificate(terminal, cert);
     const principal = principalOf(terminal);
-    lookups.set(request, { principal, cached });
+    lookups.set(request, { principal, cached, cert });
     return principal;
   };
 }
@@ -127,6 +152,7 @@ function verifySignature(deps: GatewayDeps) {
       if (!lookup.cached) throw error;
       const { terminal } = await cache.get(principal.id, true);
       if (terminal === undefined) throw error;
+      if (lookup.cert !== undefined) assertCurrentCertificate(terminal, lookup.cert);
       // The route already holds this request's principal object: it takes the fresh row.
       Object.assign(principal as Mutable<TerminalPrincipal>, principalOf(terminal));
       sealedKeys.set(principal, terminal.sealedKey);

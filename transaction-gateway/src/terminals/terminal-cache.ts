@@ -17,6 +17,8 @@ export interface KnownTerminal {
   readonly status: TerminalStatus;
   /** The sealed key as stored: a new enrolment changes it. */
   readonly sealedKey: string;
+  /** The current certificate's SHA-256 fingerprint; null for a terminal enrolled without one. */
+  readonly certFingerprint: string | null;
 }
 
 interface Entry {
@@ -79,6 +81,7 @@ export class TerminalCache {
       macKey,
       status: row.operator_enabled ? row.status : 'disabled',
       sealedKey,
+      certFingerprint: row.cert_fingerprint,
     };
   }
 

@@ -9,13 +9,15 @@ export interface TerminalRow {
   status: TerminalStatus;
   mac_key_id: string | null;
   mac_key_sealed: string | null;
+  /** SHA-256 of the DER of the certificate the last enrolment issued (lower-case hex). */
+  cert_fingerprint: string | null;
   operator_enabled: boolean;
 }
 
 export async function findTerminal(db: Queryable, id: string): Promise<TerminalRow | undefined> {
   const { rows } = await db.query<TerminalRow>(
     `SELECT t.id, t.operator_id, t.status, t.mac_key_id, t.mac_key_sealed,
-            o.enabled AS operator_enabled
+            t.cert_fingerprint, o.enabled AS operator_enabled
        FROM terminals t JOIN operators o ON o.id = t.operator_id
       WHERE t.id = $1`,
     [id],
