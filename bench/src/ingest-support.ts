@@ -141,12 +141,26 @@ export async function cpuMark(
   };
 }
 
-/** CPU milliseconds per unit between two marks, as `gateway/postgres/client`. */
-export function cpuPerUnit(from: CpuMark, to: CpuMark, units: number): string {
+/** CPU milliseconds per unit between two marks, of the gateways, PostgreSQL and this client. */
+export function cpuMsPerUnit(
+  from: CpuMark,
+  to: CpuMark,
+  units: number,
+): { gateway: number; postgres: number; client: number } {
   let postgres = 0;
   for (const [pid, seconds] of to.backends) postgres += seconds - (from.backends.get(pid) ?? 0);
-  const ms = (seconds: number): string => ((1000 * seconds) / units).toFixed(2);
-  return `${ms(to.gateway - from.gateway)}/${ms(postgres)}/${ms(to.client - from.client)}`;
+  const ms = (seconds: number): number => (1000 * seconds) / units;
+  return {
+    gateway: ms(to.gateway - from.gateway),
+    postgres: ms(postgres),
+    client: ms(to.client - from.client),
+  };
+}
+
+/** CPU milliseconds per unit between two marks, as `gateway/postgres/client`. */
+export function cpuPerUnit(from: CpuMark, to: CpuMark, units: number): string {
+  const { gateway, postgres, client } = cpuMsPerUnit(from, to, units);
+  return `${gateway.toFixed(2)}/${postgres.toFixed(2)}/${client.toFixed(2)}`;
 }
 
 // Keep-alive connections shared by every simulated terminal, as a terminal fleet behind NAT.
