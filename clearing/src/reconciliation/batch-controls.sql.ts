@@ -13,9 +13,9 @@ const end = (n: number): string => `(($${n}::date + 1 + $${n + 1}::time) AT TIME
 
 /**
  * Batch control totals need every stored record, quarantined ones included, and the batch headers:
- * the gateway names no contract view for them yet, so this module alone reads its `transactions`,
- * `batches` and `record_conflicts` tables (read only). One aggregate pass per terminal and batch
- * over the day's stored records gives both the control totals and the late uploads.
+ * the gateway's contract views `stored_records_contract` and `batch_controls_contract`. One
+ * aggregate pass per terminal and batch over the day's stored records gives both the control
+ * totals and the late uploads.
  */
 export async function collectBatchTotals(
   db: Queryable,
@@ -35,7 +35,7 @@ export async function collectBatchTotals(
             min(t.occurred_at) FILTER (WHERE t.occurred_at < d.start) AS late_first,
             max(t.occurred_at) FILTER (WHERE t.occurred_at < d.start) AS late_last,
             max(t.received_at) AS received_at
-       FROM ${sources.gateway}.transactions t, (SELECT ${start(1)} AS start) d
+       FROM ${sources.gateway}.stored_records_contract t, (SELECT ${start(1)} AS start) d
       WHERE t.business_day = $1::date
       GROUP BY t.terminal_id, t.batch_seq`,
     [w.day, w.cutoffTime, w.timeZone],
@@ -43,7 +43,7 @@ export async function collectBatchTotals(
   await db.query('ANALYZE recon_batches');
   const { rows } = await db.query<{ records: string | null; batches: string }>(
     `SELECT (SELECT sum(accepted) FROM recon_batches) AS records,
-            (SELECT count(*) FROM ${sources.gateway}.batches
+            (SELECT count(*) FROM ${sources.gateway}.batch_controls_contract
               WHERE received_at >= ${start(1)} AND received_at < ${end(1)}) AS batches`,
     [w.day, w.cutoffTime, w.timeZone],
   );
@@ -91,10 +91,9 @@ export async function insertBatchMismatches(
   await db.query(
     `WITH headers AS MATERIALIZED (
          SELECT b.terminal_id, b.batch_seq, b.record_count, b.amount_total, b.received_at,
-                (b.header->>'firstSequence')::bigint AS first_seq,
-                (b.header->>'lastSequence')::bigint AS last_seq,
+                b.first_sequence AS first_seq, b.last_sequence AS last_seq, b.conflicts,
                 s.operator_id, COALESCE(s.quarantined, 0) AS quarantined
-           FROM ${g}.batches b
+           FROM ${g}.batch_controls_contract b
            LEFT JOIN recon_batches s ON s.terminal_id = b.terminal_id AND s.batch_seq = b.batch_seq
           WHERE b.received_at >= ${start(2)} AND b.received_at < ${end(2)}
             AND (COALESCE(s.n, 0) <> b.record_count OR COALESCE(s.total, 0) <> b.amount_total)
@@ -106,22 +105,20 @@ export async function insertBatchMismatches(
             format('Batch %s declares %s record(s) totalling %s; the gateway holds %s record(s) '
                    || 'totalling %s for its sequences %s to %s%s', h.batch_seq, h.record_count,
                    h.amount_total, r.n, r.total, h.first_seq, h.last_seq,
-                   CASE WHEN k.n > 0 THEN format(', and %s conflicting copy(ies) kept apart', k.n)
+                   CASE WHEN h.conflicts > 0
+                        THEN format(', and %s conflicting copy(ies) kept apart', h.conflicts)
                         ELSE '' END),
             h.terminal_id, h.batch_seq, h.operator_id, r.total - h.amount_total,
             jsonb_build_object('declaredCount', h.record_count,
                                'declaredTotal', h.amount_total::text, 'storedCount', r.n,
-                               'storedTotal', r.total::text, 'conflicts', k.n,
+                               'storedTotal', r.total::text, 'conflicts', h.conflicts,
                                'quarantined', h.quarantined, 'receivedAt', h.received_at)
        FROM headers h
        CROSS JOIN LATERAL (
-         SELECT count(*) AS n, COALESCE(sum(t.amount), 0) AS total FROM ${g}.transactions t
+         SELECT count(*) AS n, COALESCE(sum(t.amount), 0) AS total
+           FROM ${g}.stored_records_contract t
           WHERE t.terminal_id = h.terminal_id AND t.sequence BETWEEN h.first_seq AND h.last_seq
        ) r
-       CROSS JOIN LATERAL (
-         SELECT count(*) AS n FROM ${g}.record_conflicts c
-          WHERE c.terminal_id = h.terminal_id AND c.batch_seq = h.batch_seq
-       ) k
       WHERE r.n <> h.record_count OR r.total <> h.amount_total`,
     [recId, w.day, w.cutoffTime, w.timeZone],
   );

@@ -1,54 +1,89 @@
 import type { Queryable } from '@citycard/core/db';
+import type { CarryPlan } from './chain-carry.sql.js';
 import type { ReconciliationSources } from './reconciliation.types.js';
 
 /**
  * Each card's purse counter and balance chain over the day's accepted records, in one window pass
  * ordered by purse counter. Only the breaks are kept: a row whose counter does not follow the
  * previous one by exactly one, or whose balance before is not the previous balance after. A card's
- * first record of the day is linked to its latest earlier record (an index probe on card and
- * counter), so a break across the day boundary is seen too. A card_blocked record writes no
- * purse (its counter is the one before), so it is no link of the chain.
+ * first record of the day is linked to its latest earlier record, so a break across the day
+ * boundary is seen too: with last night's carry, its tail (one hash join for all cards), and only
+ * when the day's first counter is not above the tail (a late record of an earlier day) or without
+ * a carry, an index probe on card and counter. A card_blocked record writes no purse (its counter
+ * is the one before), so it is no link of the chain. When the plan writes the carry, the same pass
+ * gives each card's last record of the day, merged with last night's tails into tonight's slot.
  */
 export async function collectChainBreaks(
   db: Queryable,
   sources: ReconciliationSources,
   day: string,
+  carry: CarryPlan,
 ): Promise<void> {
   const tx = `${sources.gateway}.accepted_transactions_contract`;
   // The window sorts only what the chain needs; the few breaks fetch the rest by primary key.
   await db.query(
     `CREATE TEMP TABLE recon_breaks ON COMMIT DROP AS
-     WITH breaks AS MATERIALIZED (
+     WITH chain AS MATERIALIZED (
+       SELECT * FROM (
+         SELECT t.card_number, t.purse_counter, t.balance_before, t.balance_after, t.terminal_id,
+                t.sequence,
+                lag(t.purse_counter) OVER w AS prev_counter,
+                lag(t.balance_after) OVER w AS prev_balance,
+                lag(t.terminal_id) OVER w AS prev_terminal,
+                lag(t.sequence) OVER w AS prev_sequence,
+                lead(t.purse_counter) OVER w IS NULL AS last
+           FROM ${tx} t
+          WHERE t.business_day = $1::date AND t.type <> 'card_blocked'
+         WINDOW w AS (PARTITION BY t.card_number
+                      ORDER BY t.purse_counter, t.received_at, t.terminal_id, t.sequence)
+       ) w
+       -- Only a card's first and last records and the breaks go on: the rest chain by
+       -- construction.
+       WHERE w.prev_counter IS NULL OR w.purse_counter <> w.prev_counter + 1
+          OR w.balance_before <> w.prev_balance OR ($3 AND w.last)
+     ), carry AS (
+       SELECT * FROM card_chain_tails WHERE $2 AND slot = $4::smallint
+     ), tonight AS (
+       INSERT INTO card_chain_tails (slot, card_number, purse_counter, balance_after, terminal_id,
+                                     sequence)
+       SELECT $5::smallint, COALESCE(d.card_number, k.card_number),
+              CASE WHEN x.day THEN d.purse_counter ELSE k.purse_counter END,
+              CASE WHEN x.day THEN d.balance_after ELSE k.balance_after END,
+              CASE WHEN x.day THEN d.terminal_id ELSE k.terminal_id END,
+              CASE WHEN x.day THEN d.sequence ELSE k.sequence END
+         FROM (SELECT * FROM chain WHERE $3 AND last) d
+         FULL JOIN carry k ON k.card_number = d.card_number
+         CROSS JOIN LATERAL (
+           SELECT d.card_number IS NOT NULL
+                  AND (k.card_number IS NULL OR d.purse_counter > k.purse_counter) AS day
+         ) x
+        WHERE $3
+     ), breaks AS MATERIALIZED (
        SELECT * FROM (
          SELECT c.card_number, c.purse_counter, c.balance_before, c.terminal_id, c.sequence,
-                CASE WHEN c.prev_counter IS NULL THEN p.purse_counter ELSE c.prev_counter END
-                  AS p_counter,
-                CASE WHEN c.prev_counter IS NULL THEN p.balance_after ELSE c.prev_balance END
-                  AS p_balance,
-                CASE WHEN c.prev_counter IS NULL THEN p.terminal_id ELSE c.prev_terminal END
-                  AS p_terminal,
-                CASE WHEN c.prev_counter IS NULL THEN p.sequence ELSE c.prev_sequence END
-                  AS p_sequence
+                CASE WHEN c.prev_counter IS NOT NULL THEN c.prev_counter
+                     WHEN k.purse_counter < c.purse_counter THEN k.purse_counter
+                     ELSE p.purse_counter END AS p_counter,
+                CASE WHEN c.prev_counter IS NOT NULL THEN c.prev_balance
+                     WHEN k.purse_counter < c.purse_counter THEN k.balance_after
+                     ELSE p.balance_after END AS p_balance,
+                CASE WHEN c.prev_counter IS NOT NULL THEN c.prev_terminal
+                     WHEN k.purse_counter < c.purse_counter THEN k.terminal_id
+                     ELSE p.terminal_id END AS p_terminal,
+                CASE WHEN c.prev_counter IS NOT NULL THEN c.prev_sequence
+                     WHEN k.purse_counter < c.purse_counter THEN k.sequence
+                     ELSE p.sequence END AS p_sequence
            FROM (
-             SELECT * FROM (
-               SELECT t.card_number, t.purse_counter, t.balance_before, t.terminal_id, t.sequence,
-                      lag(t.purse_counter) OVER w AS prev_counter,
-                      lag(t.balance_after) OVER w AS prev_balance,
-                      lag(t.terminal_id) OVER w AS prev_terminal,
-                      lag(t.sequence) OVER w AS prev_sequence
-                 FROM ${tx} t
-                WHERE t.business_day = $1::date AND t.type <> 'card_blocked'
-               WINDOW w AS (PARTITION BY t.card_number
-                            ORDER BY t.purse_counter, t.received_at, t.terminal_id, t.sequence)
-             ) w
-             -- Only a card's first record and the breaks go on: the rest chain by construction.
-             WHERE w.prev_counter IS NULL OR w.purse_counter <> w.prev_counter + 1
-                OR w.balance_before <> w.prev_balance
+             SELECT * FROM chain w
+              WHERE w.prev_counter IS NULL OR w.purse_counter <> w.prev_counter + 1
+                 OR w.balance_before <> w.prev_balance
            ) c
+           LEFT JOIN carry k ON c.prev_counter IS NULL AND k.card_number = c.card_number
            LEFT JOIN LATERAL (
              SELECT a.purse_counter, a.balance_after, a.terminal_id, a.sequence
                FROM ${tx} a
-              WHERE c.prev_counter IS NULL AND a.type <> 'card_blocked'
+              WHERE c.prev_counter IS NULL AND (NOT $2 OR k.purse_counter >= c.purse_counter)
+                AND a.type <> 'card_blocked'
                 AND a.card_number = c.card_number AND a.purse_counter < c.purse_counter
               ORDER BY a.purse_counter DESC
               LIMIT 1
@@ -63,7 +98,7 @@ export async function collectChainBreaks(
        FROM breaks b
        JOIN ${tx} t ON t.terminal_id = b.terminal_id AND t.sequence = b.sequence
        LEFT JOIN ${tx} pt ON pt.terminal_id = b.p_terminal AND pt.sequence = b.p_sequence`,
-    [day],
+    [day, carry.read, carry.write, carry.readSlot, carry.writeSlot],
   );
   await db.query('ANALYZE recon_breaks');
 }

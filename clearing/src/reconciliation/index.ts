@@ -1,4 +1,5 @@
 export { reconcileDay, DEFAULT_SOURCES } from './reconcile.js';
+export { buildChainCarry } from './chain-carry.sql.js';
 export {
   getReconciliation,
   latestReconciliation,
