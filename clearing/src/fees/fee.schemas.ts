@@ -1,8 +1,21 @@
 import { z } from 'zod';
-import { nonNegativeAmountString } from '@citycard/core/money';
+import { nonNegativeAmountString, parseAmount } from '@citycard/core/money';
+import { isCalendarDay } from '../jobs/business-day.js';
 
-const day = z.string().regex(/^\d{4}-\d{2}-\d{2}$/);
-const rate = z.string().regex(/^(?:0|1)(?:\.\d{1,10})?$/, 'a rate from 0 to 1, at most 10 places');
+const day = z.string().refine(isCalendarDay, 'a calendar day, YYYY-MM-DD');
+const rate = z
+  .string()
+  .regex(/^(?:0(?:\.\d{1,10})?|1(?:\.0{1,10})?)$/, 'a rate from 0 to 1, at most 10 places');
+
+function minWithinMax(min: string | null | undefined, max: string | null | undefined): boolean {
+  if (min == null || max == null) return true;
+  try {
+    return !parseAmount(min).gt(parseAmount(max));
+  } catch {
+    // A malformed amount is reported on its own field.
+    return true;
+  }
+}
 
 export const feeScheduleInput = z
   .strictObject({
@@ -17,6 +30,10 @@ export const feeScheduleInput = z
   .refine((s) => s.effectiveTo == null || s.effectiveTo > s.effectiveFrom, {
     path: ['effectiveTo'],
     message: 'effectiveTo must be after effectiveFrom',
+  })
+  .refine((s) => minWithinMax(s.dailyMin, s.dailyMax), {
+    path: ['dailyMax'],
+    message: 'dailyMax must not be below dailyMin',
   });
 export type FeeScheduleInput = z.input<typeof feeScheduleInput>;
 

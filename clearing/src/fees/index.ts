@@ -20,3 +20,5 @@ export {
   listFeeSchedules,
   listSubsidyRules,
 } from './fee.repository.js';
+export { addFeeSchedule, addSubsidyRule } from './fee.service.js';
+export { conflictingPeriods, periodsOverlap, type EffectivePeriod } from './overlap.js';

@@ -6,6 +6,7 @@ import { getRun, listRuns, runClearing } from '../run/index.js';
 import { RUN_STATUSES } from '../run/run.types.js';
 import type { StaffPrincipal, StaffRole } from '../staff/index.js';
 import { actorOf } from './actor.js';
+import { runHours } from './run-hours.js';
 import { dayParam, runDetailSchema, runSummarySchema, toWire, uuidParam } from './wire.js';
 
 const readers: StaffRole[] = ['finance', 'auditor', 'admin'];
@@ -62,6 +63,29 @@ export function registerRunRoutes(
     params: runParams,
     response: runDetailSchema,
     handler: async ({ params }) => toWire(await getRun(deps.db, params.runId)) as never,
+  });
+
+  router.route({
+    method: 'GET',
+    url: '/v1/runs/:runId/hours',
+    summary: "What the run cleared per operator and local hour of occurrence (the city's zone)",
+    tags: ['runs'],
+    access: readers,
+    params: runParams,
+    response: z.object({
+      hours: z.array(
+        z.object({
+          operatorId: z.string(),
+          hourStart: z.string(),
+          localHour: z.number().int().min(0).max(23),
+          count: z.number(),
+          gross: z.string(),
+        }),
+      ),
+    }),
+    handler: async ({ params }) => ({
+      hours: await runHours(deps.db, params.runId, deps.settings.timeZone),
+    }),
   });
 
   router.route({

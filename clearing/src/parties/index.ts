@@ -6,3 +6,4 @@ export {
   type PartyKind,
 } from './party.types.js';
 export { getParty, listParties, saveParty } from './party.repository.js';
+export { partyBody, putParty, type PartyBody } from './party.service.js';
