@@ -12,6 +12,7 @@ import { registerHotlistRoutes } from './cards/hotlist.routes.js';
 import { registerProductRoutes } from './cards/product.routes.js';
 import { registerStockRoutes } from './cards/stock.routes.js';
 import type { IssuanceDeps } from './deps.js';
+import { issuanceHttpOptionsFromEnv, type IssuanceHttpOptions } from './issuance-env.js';
 import { registerBranchRoutes } from './drawers/branch.routes.js';
 import { registerDrawerRoutes } from './drawers/drawer.routes.js';
 import { registerPersonalisationRoutes } from './personalisation/personalisation.routes.js';
@@ -26,10 +27,16 @@ export interface BuiltApp {
   readonly router: IssuanceRouter;
 }
 
-export async function buildIssuanceApp(deps: IssuanceDeps, logLevel?: string): Promise<BuiltApp> {
+/** `http` defaults to what ISSUANCE_TRUST_PROXY says (see issuance-env.ts). */
+export async function buildIssuanceApp(
+  deps: IssuanceDeps,
+  logLevel?: string,
+  http: IssuanceHttpOptions = issuanceHttpOptionsFromEnv(),
+): Promise<BuiltApp> {
   const app = await createHttpApp({
     name: service.name,
     ...(logLevel === undefined ? {} : { logLevel }),
+    trustProxy: http.trustProxy,
     readiness: { database: () => deps.db.query('SELECT 1') },
     openapi: { title: 'citycard card issuance', version: '1' },
   });

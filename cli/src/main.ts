@@ -44,6 +44,10 @@ Environment:
   CITYCARD_CLEARING_CLOCK_OFFSET_S, CITYCARD_GATEWAY_CLOCK_OFFSET_S
                     seconds added to clearing's or the gateway's clock (tests that play a
                     day and clear it before its cut-off); refused in production mode
+  GATEWAY_TLS_PORT  the gateway's mutual-TLS listener for terminals (unset: none);
+                    GATEWAY_TLS_HOSTNAMES names its certificate, GATEWAY_REQUIRE_CLIENT_CERT=true
+                    refuses terminal routes on the plain listener
+  ISSUANCE_TRUST_PROXY  addresses of proxies (the console) whose X-Forwarded-For issuance believes
 
 Exit codes: 0 ok, 1 failure, 64 usage, 65 bad data (e.g. an edited migration),
             69 a dependency is unavailable, 70 internal error, 78 bad configuration`,

@@ -20,6 +20,11 @@ export interface HttpAppOptions {
   /** Each check must resolve for /readyz to answer 200 (a database ping, a queue ping). */
   readonly readiness?: Readonly<Record<string, ReadinessCheck>>;
   readonly bodyLimit?: number;
+  /**
+   * Addresses or CIDR ranges of proxies whose X-Forwarded-For / X-Forwarded-Proto are believed,
+   * so request.ip is the client's. Empty or absent: no proxy is trusted and request.ip is the peer.
+   */
+  readonly trustProxy?: readonly string[];
   /** Serve an OpenAPI document built from the routes' zod schemas at /docs. */
   readonly openapi?: {
     readonly title: string;
@@ -37,6 +42,7 @@ export async function createHttpApp(options: HttpAppOptions): Promise<FastifyIns
     logger: loggerOptions(options.name, options.logLevel ?? 'info'),
     genReqId: requestIdFrom,
     bodyLimit: options.bodyLimit ?? 1_048_576,
+    trustProxy: options.trustProxy?.length ? [...options.trustProxy] : false,
   });
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
