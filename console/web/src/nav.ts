@@ -15,6 +15,7 @@ export interface NavGroup {
 const EVERYONE: readonly Role[] = ['clerk', 'supervisor', 'finance', 'auditor', 'admin'];
 const COUNTER: readonly Role[] = ['clerk', 'supervisor'];
 const FINANCE_READERS: readonly Role[] = ['finance', 'auditor', 'admin'];
+const BRANCH_READERS: readonly Role[] = ['admin', 'supervisor', 'auditor'];
 
 /** Who sees what: the same roles the services enforce, so a link never leads to a refusal. */
 export const NAV: readonly NavGroup[] = [
@@ -55,10 +56,13 @@ export const NAV: readonly NavGroup[] = [
     label: 'nav.admin',
     items: [
       { path: '/admin/operators', label: 'nav.operators', roles: ['admin', 'finance', 'auditor'] },
-      { path: '/admin/fees', label: 'nav.fees', roles: ['admin', 'finance'] },
+      { path: '/admin/fees', label: 'nav.fees', roles: FINANCE_READERS },
+      { path: '/admin/parties', label: 'nav.parties', roles: FINANCE_READERS },
       { path: '/admin/terminals', label: 'nav.terminals', roles: ['admin', 'finance', 'auditor'] },
       { path: '/admin/products', label: 'nav.products', roles: ['admin'] },
       { path: '/admin/staff', label: 'nav.staff', roles: ['admin'] },
+      { path: '/admin/branches', label: 'nav.branches', roles: BRANCH_READERS },
+      { path: '/admin/reader-agents', label: 'nav.readerAgents', roles: BRANCH_READERS },
     ],
   },
   {

@@ -1,7 +1,10 @@
 import type { ComponentType } from 'react';
+import { BranchesScreen } from './screens/admin/BranchesScreen';
 import { FeesScreen } from './screens/admin/FeesScreen';
 import { OperatorsScreen } from './screens/admin/OperatorsScreen';
+import { PartiesScreen } from './screens/admin/PartiesScreen';
 import { ProductsScreen } from './screens/admin/ProductsScreen';
+import { ReaderAgentsScreen } from './screens/admin/ReaderAgentsScreen';
 import { StaffScreen } from './screens/admin/StaffScreen';
 import { TerminalsScreen } from './screens/admin/TerminalsScreen';
 import { CardholdersScreen } from './screens/counter/CardholdersScreen';
@@ -33,9 +36,12 @@ const screens: Readonly<Record<string, ComponentType<ScreenProps>>> = {
   '/finance/exceptions': ExceptionsScreen,
   '/admin/operators': OperatorsScreen,
   '/admin/fees': FeesScreen,
+  '/admin/parties': PartiesScreen,
   '/admin/terminals': TerminalsScreen,
   '/admin/products': ProductsScreen,
   '/admin/staff': StaffScreen,
+  '/admin/branches': BranchesScreen,
+  '/admin/reader-agents': ReaderAgentsScreen,
   '/settings': WorkstationSettings,
 };
 

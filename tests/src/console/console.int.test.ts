@@ -1,16 +1,9 @@
-import { randomBytes } from 'node:crypto';
-import type { Browser, Page } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { VirtualClassicCard } from '@citycard/core/card';
 import { chromiumPresent, CHROMIUM, launch, screenshot, workstation } from './browser.js';
-import {
-  residentId,
-  seedCounter,
-  seedDay,
-  signInHeaders,
-  type Account,
-  type Counter,
-} from './seed.js';
+import { blankUid, signIn } from './counter-steps.js';
+import { residentId, seedCounter, seedDay, signInHeaders, type Counter } from './seed.js';
 import { READER, startStack, type Stack } from './stack.js';
 import { ensureWebBuilt } from './web-build.js';
 
@@ -30,20 +23,6 @@ function clearedDay(): string {
   const today = new Intl.DateTimeFormat('en-CA', { timeZone: 'Asia/Shanghai' }).format(new Date());
   const [y, m, d] = today.split('-').map(Number);
   return new Date(Date.UTC(y ?? 1970, (m ?? 1) - 1, (d ?? 1) - 2)).toISOString().slice(0, 10);
-}
-
-function blankUid(): Buffer {
-  const uid = randomBytes(4);
-  uid[0] = 0x40 | ((uid[0] ?? 0) & 0x3f);
-  return uid;
-}
-
-async function signIn(page: Page, url: string, who: Account): Promise<void> {
-  await page.goto(url);
-  await page.getByLabel('用户名').fill(who.username);
-  await page.getByLabel('密码').fill(who.password);
-  await page.getByRole('button', { name: '登录', exact: true }).click();
-  await page.getByTestId('who').waitFor();
 }
 
 describe.skipIf(!chromiumPresent)('the console in Chromium', () => {
@@ -122,9 +101,11 @@ describe.skipIf(!chromiumPresent)('the console in Chromium', () => {
     await page.getByLabel('充值金额').press('Enter');
     await page.getByText('充值成功。').waitFor({ timeout: 30_000 });
     expect(await page.getByTestId('receipt').textContent()).toContain('¥100.00');
-    expect(await page.getByTestId('shadow-balance').textContent()).toBe('¥100.00');
+    // The balances refresh once the load has answered: read them as they settle.
+    const text = (id: string) => () => page.getByTestId(id).textContent();
+    await expect.poll(text('shadow-balance'), { timeout: 10_000 }).toBe('¥100.00');
     // The card was read back after the write: the chip holds what the back office says.
-    expect(await page.getByTestId('chip-balance').textContent()).toBe('¥100.00');
+    await expect.poll(text('chip-balance'), { timeout: 10_000 }).toBe('¥100.00');
     await screenshot(page, '06-top-up');
     await context.close();
 

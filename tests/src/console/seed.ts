@@ -97,6 +97,15 @@ export async function seedCounter(s: Services, stockUid: string): Promise<Counte
   return { branchId, counterId, admin, ...staff };
 }
 
+/** More blank cards into stock, as a delivery from the card factory. */
+export async function addStock(
+  s: Services,
+  admin: Account,
+  uids: readonly string[],
+): Promise<void> {
+  await call(s.issuance, 'POST', '/stock/batches', await signInHeaders(s.issuance, admin), uids);
+}
+
 /** A resident identity number that checks, born 1985-03-07 in Shanghai. */
 export function residentId(): string {
   const body = `310101${'19850307'}${String(randomInt(100, 999))}`;

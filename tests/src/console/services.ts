@@ -8,6 +8,7 @@ import {
   defaultSettings,
   type AgentListener,
   type IssuanceDeps,
+  type IssuanceSettings,
 } from '@citycard/card-issuance';
 import { ensureTestMasterKeys } from '@citycard/card-issuance/testing';
 import { buildClearingApp } from '@citycard/clearing';
@@ -54,7 +55,10 @@ async function listen(app: FastifyInstance): Promise<string> {
   return `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
 }
 
-function issuanceDepsOn(db: pg.Pool): IssuanceDeps {
+export function issuanceDepsOn(
+  db: pg.Pool,
+  settings: Partial<IssuanceSettings> = {},
+): IssuanceDeps {
   return {
     db,
     log: createLogger({ name: 'card-issuance', level: LEVEL }),
@@ -62,7 +66,7 @@ function issuanceDepsOn(db: pg.Pool): IssuanceDeps {
     blindIndexKey: randomBytes(32),
     cardKeyKek: { id: 'e2e-card-keys', key: createHash('sha256').update('console e2e').digest() },
     clock: () => new Date(),
-    settings: defaultSettings,
+    settings: { ...defaultSettings, ...settings },
     redisUrl: undefined,
   };
 }
@@ -116,11 +120,15 @@ async function startGateway(databaseUrl: string) {
   return { db, app: built.app, url: await listen(built.app) };
 }
 
-export async function startServices(databaseUrl: string): Promise<Services> {
+export async function startServices(
+  databaseUrl: string,
+  settings: Partial<IssuanceSettings> = {},
+): Promise<Services> {
   const issuanceDb = pool(databaseUrl, 'issuance');
-  const deps = issuanceDepsOn(issuanceDb);
+  const deps = issuanceDepsOn(issuanceDb, settings);
   await ensureTestMasterKeys(deps);
-  const { app: issuance } = await buildIssuanceApp(deps, LEVEL);
+  // Behind the console, as deployed: the browser's address reaches issuance's records.
+  const { app: issuance } = await buildIssuanceApp(deps, LEVEL, { trustProxy: ['127.0.0.1'] });
   const issuanceUrl = await listen(issuance);
   const agentId = `counter-agent-${randomBytes(4).toString('hex')}`;
   const agent = await startAgentListener(deps, agentId);

@@ -3,6 +3,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { IssuanceSettings } from '@citycard/card-issuance';
 import { createClearingTestDb, type ClearingTestDb } from '@citycard/clearing/testing';
 import { startConsoleServer, type RunningConsole } from '@citycard/console';
 import { runPlan } from '@citycard/core/card';
@@ -41,9 +42,10 @@ function freePort(): Promise<number> {
   });
 }
 
-export async function startStack(): Promise<Stack> {
+/** `settings` change issuance's own (a replacement's hold period, say). */
+export async function startStack(settings: Partial<IssuanceSettings> = {}): Promise<Stack> {
   const db = await createClearingTestDb();
-  const services = await startServices(db.url);
+  const services = await startServices(db.url, settings);
   const dir = await mkdtemp(join(tmpdir(), 'console-e2e-'));
   const consolePort = await freePort();
   const hub = new VirtualReaderHub();

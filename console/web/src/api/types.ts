@@ -113,6 +113,7 @@ export interface LoadResult {
   state: string;
   businessDay: string;
   createdAt: string;
+  updatedAt: string;
 }
 
 export interface LoadOrder {
@@ -184,4 +185,82 @@ export interface QuarantinedRecord {
   operatorId: string;
   reason: string;
   openDecision: QuarantineDecision | null;
+}
+
+export interface RunHour {
+  operatorId: string;
+  hourStart: string;
+  /** 0–23, in the city's time zone. */
+  localHour: number;
+  count: number;
+  gross: string;
+}
+
+export type PartyKind = 'issuer' | 'operator';
+
+export interface Party {
+  id: string;
+  kind: PartyKind;
+  version: number;
+  name: string;
+  bankName: string | null;
+  bankAccountName: string | null;
+  bankAccountNumber: string | null;
+  contactName: string | null;
+  contactEmail: string | null;
+  contactPhone: string | null;
+  changedBy: string;
+  changedAt: string;
+}
+
+export interface FeeSchedule {
+  id: string;
+  operatorId: string;
+  version: number;
+  effectiveFrom: string;
+  /** Exclusive; null: open-ended. */
+  effectiveTo: string | null;
+  fixedFee: string;
+  dailyMin: string | null;
+  dailyMax: string | null;
+  /** Commission rate per transaction type; "*" for every type without its own. */
+  rates: Record<string, string>;
+}
+
+export interface SubsidyRule {
+  id: string;
+  /** null: every operator. */
+  operatorId: string | null;
+  riderCategoryId: string;
+  version: number;
+  rate: string;
+  effectiveFrom: string;
+  effectiveTo: string | null;
+}
+
+export interface Branch {
+  id: string;
+  code: string;
+  name: string;
+  address: string | null;
+  createdAt: string;
+  closedAt: string | null;
+}
+
+export interface Counter {
+  id: string;
+  branchId: string;
+  code: string;
+  name: string;
+  active: boolean;
+  createdAt: string;
+}
+
+export interface ReaderAgent {
+  id: string;
+  counterId: string;
+  branchId: string;
+  enabled: boolean;
+  createdAt: string;
+  updatedAt: string;
 }

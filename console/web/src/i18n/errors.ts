@@ -114,6 +114,15 @@ const zh: Readonly<Record<string, string>> = {
   SETTLEMENT_PAYEE_ACCOUNT_MISSING: '有待付款的运营商没有银行账户',
   BANK_FILE_INVALID: '银行文件格式或控制总数不正确',
   BANK_CONFIRMATION_FILE_MISMATCH: '该回单对应的是另一份付款文件',
+  PARTY_NOT_FOUND: '未找到该清算参与方',
+  FEE_SCHEDULE_INVALID: '费率表内容有误',
+  FEE_SCHEDULE_VERSION_EXISTS: '该费率表版本已存在，请刷新后重试',
+  BRANCH_NOT_FOUND: '未找到网点',
+  BRANCH_CLOSED: '网点已关闭',
+  BRANCH_BUSY: '该网点仍有开启的钱箱，不能关闭',
+  BRANCH_CODE_TAKEN: '该网点代码已被使用',
+  COUNTER_CODE_TAKEN: '该柜台代码在本网点已被使用',
+  AGENT_EXISTS: '该读卡代理编号已登记',
 };
 
 const en: Readonly<Record<string, string>> = {
@@ -152,4 +161,17 @@ export function errorText(err: unknown, lang: Lang): string {
   const known = messages[lang][err.code];
   const text = known ?? (err.message !== '' ? err.message : err.code);
   return `${text}${err.code === 'VALIDATION_FAILED' ? fieldsOf(err) : ''}`;
+}
+
+/**
+ * The fields a service refused (VALIDATION_FAILED), as paths without their location:
+ * "body.rates.ride" → "rates.ride". Empty for any other failure.
+ */
+export function refusedFields(err: unknown): readonly string[] {
+  if (!(err instanceof ApiError) || err.code !== 'VALIDATION_FAILED') return [];
+  const issues = err.details?.issues;
+  if (!Array.isArray(issues)) return [];
+  return (issues as Issue[])
+    .map((i) => (typeof i.path === 'string' ? i.path.replace(/^(body|query|params)\./, '') : ''))
+    .filter((p) => p !== '');
 }

@@ -12,6 +12,23 @@ interface FieldProps {
   readonly problem?: string | undefined;
 }
 
+/** A field's hint or problem below it, tied to the control by aria-describedby. */
+function FieldNote({ id, hint, problem }: FieldProps & { readonly id: string }): ReactNode {
+  if (hint === undefined && problem === undefined) return null;
+  return (
+    <div id={id} className={problem === undefined ? 'hint' : 'hint problem'}>
+      {problem ?? hint}
+    </div>
+  );
+}
+
+function noteProps(id: string, { hint, problem }: Omit<FieldProps, 'label'>) {
+  return {
+    'aria-invalid': problem !== undefined,
+    'aria-describedby': hint !== undefined || problem !== undefined ? `${id}-hint` : undefined,
+  };
+}
+
 export function TextField({
   label,
   hint,
@@ -19,21 +36,11 @@ export function TextField({
   ...input
 }: FieldProps & InputHTMLAttributes<HTMLInputElement>) {
   const id = useId();
-  const hintId = `${id}-hint`;
   return (
     <div className="field">
       <label htmlFor={id}>{label}</label>
-      <input
-        id={id}
-        aria-invalid={problem !== undefined}
-        aria-describedby={hint !== undefined || problem !== undefined ? hintId : undefined}
-        {...input}
-      />
-      {(hint !== undefined || problem !== undefined) && (
-        <div id={hintId} className={problem === undefined ? 'hint' : 'hint problem'}>
-          {problem ?? hint}
-        </div>
-      )}
+      <input id={id} {...noteProps(id, { hint, problem })} {...input} />
+      <FieldNote id={`${id}-hint`} label={label} hint={hint} problem={problem} />
     </div>
   );
 }
@@ -41,6 +48,7 @@ export function TextField({
 export function SelectField({
   label,
   hint,
+  problem,
   children,
   ...select
 }: FieldProps & SelectHTMLAttributes<HTMLSelectElement> & { readonly children: ReactNode }) {
@@ -48,10 +56,10 @@ export function SelectField({
   return (
     <div className="field">
       <label htmlFor={id}>{label}</label>
-      <select id={id} {...select}>
+      <select id={id} {...noteProps(id, { hint, problem })} {...select}>
         {children}
       </select>
-      {hint !== undefined && <div className="hint">{hint}</div>}
+      <FieldNote id={`${id}-hint`} label={label} hint={hint} problem={problem} />
     </div>
   );
 }

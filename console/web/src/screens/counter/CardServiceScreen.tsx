@@ -7,6 +7,7 @@ import { useApi, useSession } from '../../session/session';
 import { useAction, useAsync } from '../../ui/hooks';
 import { Alert, ErrorAlert, Loading, Money, PageTitle, Section, TextField } from '../../ui/ui';
 import { CardActions } from './CardActions';
+import { FailedLoads } from './FailedLoads';
 import { RequestCorrection } from './RequestCorrection';
 import { TopUp } from './TopUp';
 
@@ -130,6 +131,11 @@ function CardView({ cardId }: { readonly cardId: string }) {
           </ul>
         </Alert>
       )}
+      <FailedLoads
+        card={card}
+        readPlanId={snapshot?.source === 'read' ? snapshot.planId : null}
+        onDone={detail.reload}
+      />
       <TopUp
         card={card}
         readPlanId={snapshot?.source === 'read' ? snapshot.planId : null}

@@ -6,6 +6,7 @@ import { href } from '../../lib/router';
 import { useApi } from '../../session/session';
 import { useAction } from '../../ui/hooks';
 import { Empty, ErrorAlert, PageTitle, Section, SelectField, TextField } from '../../ui/ui';
+import { EditCardholder } from './EditCardholder';
 import { RegisterCardholder } from './RegisterCardholder';
 
 type SearchBy = 'idNumber' | 'name' | 'cardNumber';
@@ -32,6 +33,7 @@ function FindCardholder() {
   const [by, setBy] = useState<SearchBy>('idNumber');
   const [text, setText] = useState('');
   const [found, setFound] = useState<Found | null>(null);
+  const [editing, setEditing] = useState<string | null>(null);
   const action = useAction();
 
   const submit = (event: FormEvent): void => {
@@ -45,6 +47,7 @@ function FindCardholder() {
           ? await api.post<Found>('issuance', '/cardholders/search', { idNumber: value })
           : await api.get<Found>('issuance', '/cardholders', { [by]: value });
       setFound(result);
+      setEditing(null);
     });
   };
 
@@ -96,7 +99,14 @@ function FindCardholder() {
                 <td>{c.dateOfBirth}</td>
                 <td>{c.maskedPhone ?? '—'}</td>
                 <td>
-                  <a href={href('/counter/issue', { holder: c.id })}>{t('cardholders.issueFor')}</a>
+                  <div className="buttons">
+                    <a href={href('/counter/issue', { holder: c.id })}>
+                      {t('cardholders.issueFor')}
+                    </a>
+                    <button type="button" onClick={() => setEditing(c.id)}>
+                      {t('editHolder.open', { name: c.name })}
+                    </button>
+                  </div>
                 </td>
               </tr>
             ))}
@@ -104,6 +114,9 @@ function FindCardholder() {
         </table>
       )}
       {found?.truncated === true && <p className="hint">{t('cardholders.truncated')}</p>}
+      {editing !== null && (
+        <EditCardholder key={editing} cardholderId={editing} onClose={() => setEditing(null)} />
+      )}
     </Section>
   );
 }

@@ -31,7 +31,7 @@ const EMPTY: Form = {
   phone: '',
 };
 
-function useIdMessage(check: IdCheck): string | undefined {
+export function useIdMessage(check: IdCheck): string | undefined {
   const { t } = useI18n();
   switch (check.state) {
     case 'empty':

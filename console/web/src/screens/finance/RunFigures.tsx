@@ -5,6 +5,7 @@ import { useApi } from '../../session/session';
 import { useAction } from '../../ui/hooks';
 import { BarChart } from '../../ui/BarChart';
 import { Alert, Empty, ErrorAlert, Money, Section } from '../../ui/ui';
+import { HourlyFigures } from './HourlyFigures';
 
 /** A run's per-operator table and its charts; every figure is the service's string. */
 export function RunFigures({ run }: { readonly run: RunDetail }) {
@@ -139,10 +140,8 @@ export function RunFigures({ run }: { readonly run: RunDetail }) {
           />
         </div>
       )}
-      <figure className="chart chart-missing">
-        <figcaption>{t('runs.chartHour')}</figcaption>
-        <p className="hint">{t('runs.chartHourMissing')}</p>
-      </figure>
+      <h3>{t('runs.chartHour')}</h3>
+      <HourlyFigures runId={run.id} />
       <p className="hint mono">
         {t('runs.outputHash')} {run.outputHash}
       </p>
