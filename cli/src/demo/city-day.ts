@@ -91,7 +91,7 @@ export async function runCityDay(
   await withTransaction(deps.pools.issuance, (tx) =>
     initMasterKeys(tx, deps.cardKeyKek, { now: new Date(), note: 'demo city' }),
   );
-  const city = await seedCity(urls, deps.pools, new Date());
+  const city = await seedCity(urls, deps.pools);
   say(
     `city seeded: ${city.operators.length} operators, ${Object.keys(city.enrolmentTokens).length} terminals with enrolment tokens, ${city.staff.clerks.length + 4} staff, a branch with ${city.staff.clerks.length} counters`,
   );

@@ -1,8 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import type pg from 'pg';
 import { bootstrapAdmin } from '@citycard/card-issuance';
-import { ANY_TYPE, createFeeSchedule } from '@citycard/clearing/fees';
-import { ISSUER_PARTY_ID, saveParty } from '@citycard/clearing/parties';
+import { ANY_TYPE } from '@citycard/clearing/fees';
+import { ISSUER_PARTY_ID } from '@citycard/clearing/parties';
 import { withTransaction } from '@citycard/core/db';
 import { SAMPLE_CITY_FARE_SET, SAMPLE_CITY_FARES, type FareSet } from '@citycard/terminal-sdk/fare';
 import { cityModelFromFareSet, terminalSpecs } from '@citycard/terminal-sdk/simulator';
@@ -149,60 +149,49 @@ async function seedGateway(
   return tokens;
 }
 
-/** Clearing's parties (the issuer and every operator, with bank accounts) and fee schedules. */
-async function seedClearing(clearingDb: pg.Pool, fareSet: FareSet, now: Date): Promise<void> {
-  const author = { by: 'admin', now };
-  await saveParty(
-    clearingDb,
-    {
-      id: ISSUER_PARTY_ID,
-      kind: 'issuer',
-      name: 'City Card Company',
-      bankName: 'City Commercial Bank',
-      bankAccountName: 'City Card Company settlement',
-      bankAccountNumber: '6222-0000-0001',
-    },
-    author,
-  );
+/**
+ * Clearing's parties (the issuer and every operator, with bank accounts) and fee schedules, put
+ * in by the admin over clearing's API as an operator's finance office would.
+ */
+async function seedClearing(url: string, admin: Session, fareSet: FareSet): Promise<void> {
+  const put = (id: string, body: Record<string, unknown>) =>
+    call(url, 'PUT', `/v1/parties/${encodeURIComponent(id)}`, admin, body);
+  await put(ISSUER_PARTY_ID, {
+    kind: 'issuer',
+    name: 'City Card Company',
+    bankName: 'City Commercial Bank',
+    bankAccountName: 'City Card Company settlement',
+    bankAccountNumber: '6222-0000-0001',
+  });
   for (const [i, o] of fareSet.operators.entries()) {
-    await saveParty(
-      clearingDb,
-      {
-        id: o.operatorId,
-        kind: 'operator',
-        name: o.name,
-        bankName: 'City Commercial Bank',
-        bankAccountName: o.name,
-        bankAccountNumber: `6222-1000-${String(i + 1).padStart(4, '0')}`,
-        contactName: 'Settlement desk',
-      },
-      author,
-    );
+    await put(o.operatorId, {
+      kind: 'operator',
+      name: o.name,
+      bankName: 'City Commercial Bank',
+      bankAccountName: o.name,
+      bankAccountNumber: `6222-1000-${String(i + 1).padStart(4, '0')}`,
+      contactName: 'Settlement desk',
+    });
     const fee = FEES[o.kind];
-    await createFeeSchedule(
-      clearingDb,
-      {
-        operatorId: o.operatorId,
-        effectiveFrom: '2020-01-01',
-        fixedFee: fee.fixed,
-        dailyMax: fee.max,
-        rates: { [ANY_TYPE]: fee.rate },
-      },
-      author,
-    );
+    await call(url, 'POST', '/v1/fee-schedules', admin, {
+      operatorId: o.operatorId,
+      effectiveFrom: '2020-01-01',
+      fixedFee: fee.fixed,
+      dailyMax: fee.max,
+      rates: { [ANY_TYPE]: fee.rate },
+    });
   }
 }
 
 /** Everything the city's back office needs before the first card: people, places, parties. */
 export async function seedCity(
   urls: ServiceUrls,
-  pools: { issuance: pg.Pool; clearing: pg.Pool },
-  now: Date,
+  pools: { issuance: pg.Pool },
 ): Promise<SeededCity> {
   const fareSet = SAMPLE_CITY_FARE_SET;
   const { branchId, ...staff } = await seedStaff(urls, pools.issuance);
   const enrolmentTokens = await seedGateway(urls, staff.admin, fareSet);
-  await seedClearing(pools.clearing, fareSet, now);
+  await seedClearing(urls.clearing, staff.admin, fareSet);
   return {
     staff,
     branchId,

@@ -107,7 +107,7 @@ afterAll(async () => {
 describe(`a city day for ${CARDS} residents, every service a process of its own`, () => {
   it('the back office is seeded over HTTP and finance puts its fee schedules in force', async () => {
     const s = after(stack, 'the city did not start');
-    city = await seedCity(s.urls, s.pools, new Date());
+    city = await seedCity(s.urls, s.pools);
     await configureFees(s.pools.clearing, clocks.day);
   });
 
