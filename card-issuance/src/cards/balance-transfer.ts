@@ -16,11 +16,15 @@ export interface TransferRow {
   readonly releasedAt: Date | null;
   /** numeric(18,2) as text, once released */
   readonly releasedAmount: string | null;
+  /** What moves: the released amount, or while held the old card's shadow balance now. */
+  readonly amount: string;
 }
 
 const COLUMNS = `id, from_card_id AS "fromCardId", to_card_id AS "toCardId",
   hold_until AS "holdUntil", created_at AS "createdAt", released_at AS "releasedAt",
-  released_amount::text AS "releasedAmount"`;
+  released_amount::text AS "releasedAmount",
+  COALESCE(released_amount,
+    (SELECT s.balance FROM shadow_balances s WHERE s.card_id = from_card_id))::text AS amount`;
 
 const DAY_MS = 86_400_000;
 
@@ -46,6 +50,32 @@ export async function transfersOf(tx: Queryable, cardId: string): Promise<Transf
   const { rows } = await tx.query<TransferRow>(
     `SELECT ${COLUMNS} FROM balance_transfers WHERE from_card_id = $1 OR to_card_id = $1
      ORDER BY created_at`,
+    [cardId],
+  );
+  return rows;
+}
+
+/** A released balance transfer that reached this card's shadow balance but not yet its chip. */
+export interface OwedTransfer {
+  readonly transferId: string;
+  /** numeric(18,2) as text, above zero */
+  readonly amount: string;
+}
+
+/**
+ * The transfers released onto this card (its transfer_in entries: the release may have landed on
+ * a later replacement than the one first named) that have no chip credit yet, oldest first.
+ */
+export async function owedTransfers(tx: Queryable, cardId: string): Promise<OwedTransfer[]> {
+  const { rows } = await tx.query<OwedTransfer>(
+    `SELECT t.id AS "transferId", e.amount::text AS amount
+       FROM shadow_balance_entries e
+       JOIN balance_transfers t
+         ON t.id = CASE WHEN e.reference ~ '^balance_transfer:[0-9a-f-]{36}$'
+                        THEN substr(e.reference, 18)::uuid END
+      WHERE e.card_id = $1 AND e.kind = 'transfer_in'
+        AND NOT EXISTS (SELECT 1 FROM loads l WHERE l.transfer_id = t.id)
+      ORDER BY e.seq`,
     [cardId],
   );
   return rows;

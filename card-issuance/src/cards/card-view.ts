@@ -1,6 +1,7 @@
 import type { Queryable } from '@citycard/core/db';
+import { Amount, parseAmount } from '@citycard/core/money';
 import { getCardholder } from '../cardholders/cardholder.repository.js';
-import { transfersOf } from './balance-transfer.js';
+import { owedTransfers, transfersOf } from './balance-transfer.js';
 import { assertCardNumber } from './card-number.js';
 import {
   cardNotFound,
@@ -22,11 +23,12 @@ import { shadowBalance } from './shadow-balance.js';
 
 /** The counter's view of a card. Reads run side by side: `db` should be the pool, not a client. */
 export async function cardDetailOf(db: Queryable, card: CardRow): Promise<CardDetail> {
-  const [product, holder, balance, transfers, history] = await Promise.all([
+  const [product, holder, balance, transfers, owed, history] = await Promise.all([
     card.productCode === null ? null : getProduct(db, card.productCode),
     card.cardholderId === null ? null : getCardholder(db, card.cardholderId),
     shadowBalance(db, card.id),
     transfersOf(db, card.id),
+    owedTransfers(db, card.id),
     listStateChanges(db, card.id),
   ]);
   return {
@@ -46,6 +48,9 @@ export async function cardDetailOf(db: Queryable, card: CardRow): Promise<CardDe
     depositHeld: holdsDeposit(card.state),
     shadowBalance: balance.toString(),
     transfers: transfers.map(toTransferResult),
+    transferCreditOwed: owed
+      .reduce((sum, o) => sum.add(parseAmount(o.amount)), Amount.zero)
+      .toString(),
     history: history.map(toHistoryEntry),
   };
 }

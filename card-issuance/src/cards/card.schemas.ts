@@ -73,6 +73,8 @@ export const transferResult = z.object({
   holdUntil: z.string(),
   releasedAt: z.string().nullable(),
   releasedAmount: z.string().nullable(),
+  /** The released amount, or while held the old card's shadow balance (what would move now). */
+  amount: z.string(),
 });
 
 export const cardDetail = cardResult.extend({
@@ -83,6 +85,8 @@ export const cardDetail = cardResult.extend({
   depositHeld: z.boolean(),
   shadowBalance: z.string(),
   transfers: z.array(transferResult),
+  /** Released onto this card's shadow balance, not yet written onto its chip. */
+  transferCreditOwed: z.string(),
   history: z.array(historyEntry),
 });
 export type CardDetail = z.infer<typeof cardDetail>;
@@ -133,6 +137,7 @@ export function toTransferResult(row: TransferRow): z.infer<typeof transferResul
     holdUntil: row.holdUntil.toISOString(),
     releasedAt: row.releasedAt?.toISOString() ?? null,
     releasedAmount: row.releasedAmount,
+    amount: row.amount,
   };
 }
 

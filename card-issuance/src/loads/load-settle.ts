@@ -76,7 +76,8 @@ const SHADOW_REFUSALS = new Set(['SHADOW_ENTRY_REFUSED', 'SHADOW_BALANCE_ABOVE_M
  * The load is on the card: the shadow balance takes it, once (the load row is locked, only an open
  * load gets here, and loads_shadow_once refuses a second entry for the same load). If the shadow
  * balance refuses it (the card was blocked meanwhile, or a transfer filled it up), the load goes
- * to a supervisor instead of being dropped.
+ * to a supervisor instead of being dropped. A balance transfer's credit was in the shadow balance
+ * from its release: only the chip catches up.
  */
 export async function confirmLoad(
   tx: Queryable,
@@ -86,6 +87,9 @@ export async function confirmLoad(
   planId: string | null,
   note: string | null = null,
 ): Promise<LoadRow> {
+  if (load.transferId !== null) {
+    return moveLoad(tx, load, 'confirmed', cause, mover, { planId, note });
+  }
   try {
     await postShadowEntry(tx, {
       cardId: load.cardId,

@@ -23,7 +23,10 @@ export interface LoadRow {
   /** numeric(18,2) as text */
   readonly amount: string;
   readonly state: LoadState;
-  readonly drawerId: string;
+  /** The drawer that took the cash; null for a balance transfer written onto the card. */
+  readonly drawerId: string | null;
+  /** The released balance transfer this load writes onto the card; null for a top-up. */
+  readonly transferId: string | null;
   readonly staffId: string;
   readonly counterId: string | null;
   /** YYYY-MM-DD, Shanghai calendar */
@@ -47,7 +50,8 @@ export interface LoadEventRow {
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 const LOAD_COLUMNS = `l.id, l.card_id AS "cardId", l.amount::text AS amount, l.state,
-  l.drawer_id AS "drawerId", l.staff_id AS "staffId", l.counter_id AS "counterId",
+  l.drawer_id AS "drawerId", l.transfer_id AS "transferId", l.staff_id AS "staffId",
+  l.counter_id AS "counterId",
   l.business_day::text AS "businessDay", l.created_at AS "createdAt",
   l.updated_at AS "updatedAt", l.version`;
 
@@ -59,7 +63,8 @@ export interface NewLoad {
   readonly id: string;
   readonly cardId: string;
   readonly amount: string;
-  readonly drawerId: string;
+  readonly drawerId: string | null;
+  readonly transferId?: string | null;
   readonly staffId: string;
   readonly counterId: string | null;
   readonly requestId: string;
@@ -69,9 +74,9 @@ export interface NewLoad {
 export async function insertLoad(tx: Queryable, load: NewLoad): Promise<LoadRow> {
   const { rows } = await tx.query<LoadRow>(
     `INSERT INTO loads AS l (id, card_id, amount, state, drawer_id, staff_id, counter_id,
-       business_day, created_at, updated_at, request_id)
+       business_day, created_at, updated_at, request_id, transfer_id)
      VALUES ($1, $2, $3::numeric, 'pending', $4, $5, $6,
-       ($7::timestamptz AT TIME ZONE 'Asia/Shanghai')::date, $7, $7, $8)
+       ($7::timestamptz AT TIME ZONE 'Asia/Shanghai')::date, $7, $7, $8, $9)
      RETURNING ${LOAD_COLUMNS}`,
     [
       load.id,
@@ -82,6 +87,7 @@ export async function insertLoad(tx: Queryable, load: NewLoad): Promise<LoadRow>
       load.counterId,
       load.now,
       load.requestId,
+      load.transferId ?? null,
     ],
   );
   const row = rows[0];
@@ -130,11 +136,14 @@ export async function loadsOfCard(
   return rows;
 }
 
-/** What the card was loaded with on a Shanghai calendar day, counting all but refunded loads. */
+/**
+ * What the card was loaded with on a Shanghai calendar day, counting all but refunded loads. A
+ * balance transfer is the holder's own money coming back, not a top-up: it does not count.
+ */
 export async function loadedOnDay(tx: Queryable, cardId: string, now: Date): Promise<string> {
   const { rows } = await tx.query<{ total: string }>(
     `SELECT COALESCE(sum(amount), 0)::numeric(18,2)::text AS total FROM loads
-     WHERE card_id = $1 AND state <> 'refunded'
+     WHERE card_id = $1 AND state <> 'refunded' AND transfer_id IS NULL
        AND business_day = ($2::timestamptz AT TIME ZONE 'Asia/Shanghai')::date`,
     [cardId, now],
   );

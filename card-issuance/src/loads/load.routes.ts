@@ -34,6 +34,7 @@ import {
   toLoadResult,
 } from './load.schemas.js';
 import { orderLoad, refundLoad, retryLoad, reviewLoad, type LoadOrder } from './load.service.js';
+import { orderTransferCredit } from './transfer-credit.js';
 
 const tags = ['loads'];
 const LIMIT_READERS: readonly Role[] = ['clerk', 'supervisor', 'auditor', 'admin'];
@@ -80,6 +81,23 @@ function registerOrders(router: IssuanceRouter, deps: IssuanceDeps, ctx: Ctx): v
       const c = ctx(principal, request.id);
       return orderAnswer(
         await withTransaction(deps.db, (tx) => orderLoad(tx, deps, c, params.id, input)),
+      );
+    },
+  });
+  router.route({
+    method: 'POST',
+    url: '/cards/:id/transfer-credit',
+    summary: 'Write a released balance transfer onto the card: a plan like a load, with no cash',
+    tags,
+    access: CARD_CLERKS,
+    params: cardIdParams,
+    body: retryBody,
+    response: orderResult,
+    status: 201,
+    handler: async ({ params, body, principal, request }) => {
+      const c = ctx(principal, request.id);
+      return orderAnswer(
+        await withTransaction(deps.db, (tx) => orderTransferCredit(tx, deps, c, params.id, body)),
       );
     },
   });

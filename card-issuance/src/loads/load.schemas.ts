@@ -23,7 +23,9 @@ export const loadResult = z.object({
   cardId: z.uuid(),
   amount: z.string(),
   state: loadState,
-  drawerId: z.uuid(),
+  /** null: a balance transfer written onto the card, which took no cash. */
+  drawerId: z.uuid().nullable(),
+  transferId: z.uuid().nullable(),
   staffId: z.uuid(),
   businessDay: z.string(),
   createdAt: z.string(),
@@ -83,6 +85,7 @@ export function toLoadResult(l: LoadRow): LoadResult {
     amount: l.amount,
     state: l.state,
     drawerId: l.drawerId,
+    transferId: l.transferId,
     staffId: l.staffId,
     businessDay: l.businessDay,
     createdAt: l.createdAt.toISOString(),

@@ -42,7 +42,7 @@ const moverOf = (ctx: ActionContext): Mover => ({
   now: ctx.now,
 });
 
-async function refuseIfOpen(tx: Queryable, cardId: string): Promise<void> {
+export async function refuseIfOpen(tx: Queryable, cardId: string): Promise<void> {
   const open = await loadsOfCard(tx, cardId, OPEN_LOAD_STATES);
   const first = open[0];
   if (first !== undefined) {
@@ -119,7 +119,12 @@ export async function orderLoad(
   return { load, plan };
 }
 
-async function recordOrdered(tx: Queryable, ctx: ActionContext, load: LoadRow, plan: PlanRow) {
+export async function recordOrdered(
+  tx: Queryable,
+  ctx: ActionContext,
+  load: LoadRow,
+  plan: PlanRow,
+) {
   await insertLoadEvent(tx, load.id, {
     fromState: null,
     toState: 'pending',
@@ -136,12 +141,18 @@ async function recordOrdered(tx: Queryable, ctx: ActionContext, load: LoadRow, p
     targetType: 'load',
     targetId: load.id,
     requestId: ctx.requestId,
-    after: { state: load.state, cardId: load.cardId, amount: load.amount, planId: plan.id },
+    after: {
+      state: load.state,
+      cardId: load.cardId,
+      amount: load.amount,
+      planId: plan.id,
+      ...(load.transferId === null ? {} : { transferId: load.transferId }),
+    },
   });
 }
 
 /** One plan for the load, built on the purse the read showed. */
-async function newAttempt(
+export async function newAttempt(
   tx: Queryable,
   ctx: ActionContext,
   card: CardRow,
@@ -157,7 +168,7 @@ async function newAttempt(
     amountFen,
     expectRecord: read.record,
     historyAt: Math.floor(ctx.now.getTime() / 1000),
-    terminalRef: terminalRefOf(ctx.staff.counterId ?? load.drawerId),
+    terminalRef: terminalRefOf(ctx.staff.counterId ?? load.drawerId ?? load.id),
     repairValue: read.purse.source === 'backup',
   };
   const plan = await createPlan(tx, {
@@ -199,7 +210,8 @@ function requireState(load: LoadRow, allowed: LoadRow['state'], action: string):
 /**
  * Tries a failed load again, from a fresh read of the card: the cash was taken once and stays
  * where it is. The maximum balance is checked again, the daily limit is not (the load already
- * counts against the day it was paid).
+ * counts against the day it was paid). A balance transfer is checked against neither: the shadow
+ * balance holds it already, and the chip only catches up.
  */
 export async function retryLoad(
   tx: Queryable,
@@ -216,8 +228,10 @@ export async function retryLoad(
     throw new AppError('LOAD_CARD_NOT_ACTIVE', { details: { cardId: card.id, state: card.state } });
   }
   const read = await purseFromRead(tx, deps, card, input.readPlanId, ctx.now);
-  const amount = parseAmount(load.amount);
-  await checkLimits(tx, card, amount, read, { now: ctx.now, today: false });
+  if (load.transferId === null) {
+    const amount = parseAmount(load.amount);
+    await checkLimits(tx, card, amount, read, { now: ctx.now, today: false });
+  }
   const plan = await newAttempt(tx, ctx, card, load, input, read);
   const next = await moveLoad(tx, load, 'pending', 'retry', moverOf(ctx), { planId: plan.id });
   return { load: next, plan };
@@ -231,6 +245,12 @@ export async function refundLoad(
 ): Promise<LoadRow> {
   const load = await requireLoad(tx, loadId, { forUpdate: true });
   requireState(load, 'failed', 'be refunded');
+  if (load.transferId !== null) {
+    throw new AppError('LOAD_STATE_INVALID', {
+      message: 'A balance transfer took no cash: retry it from a read of the card',
+      details: { loadId: load.id, transferId: load.transferId },
+    });
+  }
   const drawer = await requireOpenDrawer(tx, ctx.staff);
   await recordCashMovement(tx, {
     drawerId: drawer.id,

@@ -2,8 +2,9 @@ import type { Queryable } from '@citycard/core/db';
 import type { ReconciliationSources } from './reconciliation.types.js';
 
 /**
- * Counter gaps found by the chain pass, explained: confirmed loads (issuance) and records of other
- * business days that fill the gap are looked up per gap (few rows, two index probes each). A gap
+ * Counter gaps found by the chain pass, explained: confirmed loads and balance transfer credits
+ * (issuance) and records of other business days that fill the gap are looked up per gap (few
+ * rows, two index probes each). A gap
  * they fill exactly with chaining balances is no break; one filled by a record that arrived in a
  * later business day is a late upload; counters nothing fills are missing records; more events
  * than counters means a counter was used twice.
@@ -22,7 +23,7 @@ export async function insertGaps(
          CROSS JOIN LATERAL (
            SELECT count(*) AS n, COALESCE(sum(l.amount), 0) AS total
              FROM ${sources.issuance}.loads_contract l
-            WHERE l.card_number = b.card_number AND l.status = 'confirmed'
+            WHERE l.card_number = b.card_number AND l.status IN ('confirmed', 'transfer_confirmed')
               AND l.purse_counter_after > b.p_counter AND l.purse_counter_after < b.purse_counter
          ) l
          CROSS JOIN LATERAL (
@@ -54,8 +55,9 @@ export async function insertGaps(
      SELECT $1, $2::date, c.kind,
             CASE c.kind
               WHEN 'missing_record' THEN format(
-                '%s: %s record(s) missing (no accepted record or confirmed load): not uploaded '
-                || 'yet, quarantined or lost; they took %s off the card', c.counters, c.missing,
+                '%s: %s record(s) missing (no accepted record, confirmed load or transfer credit): '
+                || 'not uploaded yet, quarantined or lost; they took %s off the card', c.counters,
+                c.missing,
                 c.unaccounted)
               WHEN 'suspected_clone' THEN format(
                 'More records and loads than purse counters between %s and %s: a counter was '

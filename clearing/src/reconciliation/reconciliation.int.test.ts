@@ -480,6 +480,25 @@ describe('reconcileDay', () => {
         before: '10.00',
         occurred: at('09:00'),
       },
+      // Card 12: counter 121 is a balance transfer of 7.00 written onto the chip, no cash taken.
+      {
+        terminal: A,
+        seq: 34,
+        card: 'C12',
+        counter: 120,
+        amount: '1.00',
+        before: '5.00',
+        occurred: at('08:00'),
+      },
+      {
+        terminal: A,
+        seq: 35,
+        card: 'C12',
+        counter: 122,
+        amount: '1.00',
+        before: '11.00',
+        occurred: at('09:00'),
+      },
     ]);
     // Issuance's contract views, as a double holding exactly these loads and no drawers.
     const schema = `issuance_double_${randomUUID().slice(0, 8)}`;
@@ -489,12 +508,13 @@ describe('reconcileDay', () => {
         purse_counter_after bigint, amount numeric(18,2));
       INSERT INTO ${schema}.loads_contract VALUES
         ('C10', 'confirmed', 101, 10.00), ('C11', 'confirmed', 111, 5.00),
-        ('C3', 'failed', 31, 2.00);
+        ('C12', 'transfer_confirmed', 121, 7.00), ('C3', 'failed', 31, 2.00);
       CREATE TABLE ${schema}.drawer_contract AS SELECT * FROM issuance.drawer_contract WHERE false;
     `);
     const withLoads = await reconcileDay(db, { day: DAY, sources: { issuance: schema } });
     const list = await listExceptions(db, { reconciliationId: withLoads.id, limit: 1000 });
     expect(list.filter((e) => e.cardNumber === 'C10')).toEqual([]);
+    expect(list.filter((e) => e.cardNumber === 'C12')).toEqual([]);
     const [c11] = list.filter((e) => e.cardNumber === 'C11');
     expect(c11).toMatchObject({ kind: 'balance_break', purseCounter: '112' });
     expect(c11?.amount?.toString()).toBe('1.00');
@@ -503,9 +523,9 @@ describe('reconcileDay', () => {
     expect(list.filter((e) => e.cardNumber === 'C3').map((e) => e.kind)).toEqual([
       'missing_record',
     ]);
-    // Without the loads, both gaps are records missing.
+    // Without the loads, every such gap is records missing.
     const without = await reconcileDay(db, { day: DAY });
     const bare = await listExceptions(db, { reconciliationId: without.id, kind: 'missing_record' });
-    expect(bare.map((e) => e.cardNumber).sort()).toEqual(['C10', 'C11', 'C3', 'C6']);
+    expect(bare.map((e) => e.cardNumber).sort()).toEqual(['C10', 'C11', 'C12', 'C3', 'C6']);
   });
 });

@@ -143,27 +143,23 @@ describe.skipIf(!chromiumPresent)(
       await page.getByText(/^补换卡 \d+ 已发行/).waitFor({ timeout: 30_000 });
       await screenshot(page, '15-replaced');
 
-      const clerk = await signInHeaders(issuance(), counter.clerk);
-      const lost = await issuance().inject({
-        method: 'GET',
-        url: `/cards/by-number/${cardNumber}`,
-        headers: clerk,
-      });
-      const release = await issuance().inject({
-        method: 'POST',
-        url: `/cards/${lost.json<{ id: string }>().id}/release-transfer`,
-        headers: clerk,
-      });
-      expect(release.statusCode, release.body).toBe(200);
-      expect(release.json()).toMatchObject({ amount: '101.22' });
+      // The hold is over at once here: the clerk releases the old card's balance from the screen.
+      await page.getByRole('button', { name: '转移余额 ¥101.22', exact: true }).click();
+      await page.getByText('已将 ¥101.22 转入补换卡的后台余额', { exact: false }).waitFor();
 
-      // The new card, read on the reader: active, holding the old card's balance in the back office.
-      // Its chip still holds ¥0.00 (the reader panel warns of the difference): nothing writes a
-      // released balance onto the replacement card yet.
+      // The new card, read on the reader: active, and the released balance is written onto its
+      // chip at once, with no cash, so chip and back office agree.
       await page.getByTestId('read-card').click();
+      await page
+        .getByTestId('transfer-written')
+        .getByText(/已将 ¥101\.22 写入卡内/)
+        .waitFor({
+          timeout: 30_000,
+        });
       await page.getByTestId('shadow-balance').getByText('¥101.22').waitFor();
-      await page.getByTestId('read-card').getByText('读卡').waitFor();
+      await page.getByTestId('card-chip-balance').getByText('¥101.22').waitFor();
       expect(await textOf(page, 'card-state')).toBe('正常');
+      expect(await expectedCash()).toBe('621.22');
       const newNumber = await page.getByTestId('card-details').locator('dd').first().textContent();
       expect(newNumber).not.toBe(cardNumber);
       await screenshot(page, '16-replacement-read');

@@ -99,11 +99,25 @@ export interface CardResult {
   replacedBy: string | null;
 }
 
+export interface TransferResult {
+  id: string;
+  fromCardId: string;
+  toCardId: string;
+  holdUntil: string;
+  releasedAt: string | null;
+  releasedAmount: string | null;
+  /** The released amount, or while held the old card's balance now. */
+  amount: string;
+}
+
 export interface CardDetail extends CardResult {
   product: { code: string; name: string } | null;
   cardholder: { id: string; maskedName: string; maskedIdNumber: string } | null;
   depositHeld: boolean;
   shadowBalance: string;
+  transfers: TransferResult[];
+  /** Released onto this card's balance, not yet written onto its chip. */
+  transferCreditOwed: string;
 }
 
 export interface LoadResult {
@@ -111,6 +125,8 @@ export interface LoadResult {
   cardId: string;
   amount: string;
   state: string;
+  /** A balance transfer written onto the card (no cash); null for a top-up. */
+  transferId: string | null;
   businessDay: string;
   createdAt: string;
   updatedAt: string;

@@ -243,6 +243,24 @@ export const en = {
   'actions.refundReceipt': 'Card refunded',
   'actions.paidOut': 'Paid out',
 
+  'transfer.title': 'Balance of a replaced card',
+  'transfer.outgoing': 'Balance going to the replacement',
+  'transfer.incoming': 'Balance coming from the old card',
+  'transfer.holdUntil': 'Held until',
+  'transfer.hint':
+    'Offline taps of the old card may still arrive during the hold; the balance moves after it.',
+  'transfer.release': 'Release balance of {amount}',
+  'transfer.released':
+    '{amount} moved to the replacement’s balance; it is written onto the card at its next read.',
+  'transfer.owed': '{amount} from the old card is not on this card yet.',
+  'transfer.readFirst':
+    'Put the replacement card on the reader and read it (F2): the balance is written automatically.',
+  'transfer.writing': 'Writing {amount} onto the card; do not remove it…',
+  'transfer.writeAgain': 'Write {amount} again',
+  'transfer.uncertain':
+    'The card left the reader mid-write: whether the balance is on it is not known yet. Put it back and read it.',
+  'transfer.written': '{amount} is on the card; it now holds {balance}.',
+
   'reason.empty': 'Give a reason',
   'reason.digits': 'No card, document or phone numbers here',
   'reason.characters': 'Remove control characters',

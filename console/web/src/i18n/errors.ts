@@ -37,6 +37,7 @@ const zh: Readonly<Record<string, string>> = {
   SHADOW_BALANCE_ABOVE_MAX: '后台余额将超过该卡种上限',
   BALANCE_TRANSFER_HELD: '余额转移仍在冻结期内',
   BALANCE_TRANSFER_NOT_PENDING: '该卡没有待转移的余额',
+  BALANCE_TRANSFER_PENDING: '仍有余额在转入此卡的途中，请先转移',
   BRANCH_OUT_OF_SCOPE: '超出您所属网点的范围',
   COUNTER_NOT_FOUND: '未找到柜台',
   COUNTER_INACTIVE: '柜台未启用',

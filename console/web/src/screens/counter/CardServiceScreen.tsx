@@ -6,6 +6,7 @@ import { useReader } from '../../reader/reader-context';
 import { useApi, useSession } from '../../session/session';
 import { useAction, useAsync } from '../../ui/hooks';
 import { Alert, ErrorAlert, Loading, Money, PageTitle, Section, TextField } from '../../ui/ui';
+import { BalanceTransfer } from './BalanceTransfer';
 import { CardActions } from './CardActions';
 import { FailedLoads } from './FailedLoads';
 import { RequestCorrection } from './RequestCorrection';
@@ -108,7 +109,7 @@ function CardView({ cardId }: { readonly cardId: string }) {
             <Money value={card.shadowBalance} />
           </dd>
           <dt>{t('card.chipBalance')}</dt>
-          <dd>
+          <dd data-testid="card-chip-balance">
             {snapshot?.card === undefined ? (
               t('card.notRead')
             ) : (
@@ -131,6 +132,12 @@ function CardView({ cardId }: { readonly cardId: string }) {
           </ul>
         </Alert>
       )}
+      <BalanceTransfer
+        key={card.id}
+        card={card}
+        readPlanId={snapshot?.source === 'read' ? snapshot.planId : null}
+        onDone={detail.reload}
+      />
       <FailedLoads
         card={card}
         readPlanId={snapshot?.source === 'read' ? snapshot.planId : null}

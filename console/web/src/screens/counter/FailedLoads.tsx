@@ -103,9 +103,12 @@ export function FailedLoads({
                       >
                         {t('failed.retry', { amount: formatMoney(l.amount) })}
                       </button>
-                      <button type="button" onClick={() => refund(l)} disabled={action.busy}>
-                        {t('failed.refund', { amount: formatMoney(l.amount) })}
-                      </button>
+                      {/* A balance transfer took no cash: there is nothing to give back. */}
+                      {l.transferId === null && (
+                        <button type="button" onClick={() => refund(l)} disabled={action.busy}>
+                          {t('failed.refund', { amount: formatMoney(l.amount) })}
+                        </button>
+                      )}
                     </div>
                   </td>
                 </tr>
