@@ -42,6 +42,9 @@ export interface DistributionRouters {
   readonly terminal: TerminalRouter;
 }
 
+/** How long a starting gateway waits for Redis before it limits with its own buckets. */
+const REDIS_READY_WAIT_MS = 2000;
+
 /**
  * The per-terminal limiter: one bucket per terminal shared by every gateway through Redis when
  * REDIS_URL is set (this process's own buckets while Redis is away), per process otherwise.
@@ -58,6 +61,19 @@ function terminalRateLimiter(app: FastifyInstance, deps: DistributionDeps): Term
     commandTimeout: 200,
   });
   redis.on('error', () => undefined);
+  // Started with Redis up, the first requests share the budget too: wait a moment for it.
+  app.addHook('onReady', async () => {
+    if (redis.status === 'ready') return;
+    await new Promise<void>((resolve) => {
+      const done = (): void => {
+        clearTimeout(timer);
+        redis.off('ready', done);
+        resolve();
+      };
+      const timer = setTimeout(done, REDIS_READY_WAIT_MS);
+      redis.once('ready', done);
+    });
+  });
   app.addHook('onClose', async () => {
     await redis.quit().catch(() => undefined);
   });

@@ -59,27 +59,27 @@ const json = (value: unknown): string | null =>
  * Read as json, not jsonb: jsonb_to_recordset was cheaper in a bare INSERT but slower and costlier
  * for PostgreSQL in the ingest bench (PostgreSQL 15).
  */
-const recordsJson = (rows: readonly RecordRow[]): string =>
-  JSON.stringify(
-    rows.map(({ record: r, hash, status, reason }) => ({
-      sequence: r.sequence,
-      type: r.type,
-      card_number: r.cardNumber,
-      uid: r.uid,
-      purse_counter: r.purseCounter,
-      amount: r.amount,
-      balance_before: r.balanceBefore,
-      balance_after: r.balanceAfter,
-      occurred_at: new Date(r.occurredAt).toISOString(),
-      occurred_at_text: r.occurredAt,
-      location: r.location,
-      fare: r.fare ?? null,
-      mac: r.mac,
-      record_hash: hash,
-      status,
-      reason,
-    })),
-  );
+const recordsJson = (rows: readonly RecordRow[]): string => JSON.stringify(rows.map(recordColumns));
+
+/** A record to store, keyed by its transactions column. */
+export const recordColumns = ({ record: r, hash, status, reason }: RecordRow) => ({
+  sequence: r.sequence,
+  type: r.type,
+  card_number: r.cardNumber,
+  uid: r.uid,
+  purse_counter: r.purseCounter,
+  amount: r.amount,
+  balance_before: r.balanceBefore,
+  balance_after: r.balanceAfter,
+  occurred_at: new Date(r.occurredAt).toISOString(),
+  occurred_at_text: r.occurredAt,
+  location: r.location,
+  fare: r.fare ?? null,
+  mac: r.mac,
+  record_hash: hash,
+  status,
+  reason,
+});
 
 const WRITE_SQL = `
   WITH moved AS (

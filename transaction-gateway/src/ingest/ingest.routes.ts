@@ -10,6 +10,7 @@ import { observeIngest } from '../metrics/index.js';
 import type { TerminalRouter } from '../terminals/index.js';
 import { checkBatch, checkSingleRecord } from './ingest.checks.js';
 import { ingest, type IngestResult } from './ingest.service.js';
+import { ingestSingle } from './single-group.service.js';
 
 function observe(route: string, started: number, result: IngestResult | undefined): void {
   const seconds = (performance.now() - started) / 1000;
@@ -79,14 +80,7 @@ export function registerIngestRoutes(router: TerminalRouter, deps: GatewayDeps):
     handler: async ({ body, principal }) => {
       const result = await observed('transaction', () => {
         const macInput = checkSingleRecord(principal, body);
-        const upload = {
-          records: [body],
-          macInputs: [macInput],
-          skipped: [],
-          first: body.sequence,
-          last: body.sequence,
-        };
-        return ingest(deps, principal, upload);
+        return ingestSingle(deps, principal, body, macInput);
       });
       const outcome = result.outcomes[0];
       if (outcome === undefined) throw new Error('a single record has an outcome');

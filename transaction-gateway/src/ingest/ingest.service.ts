@@ -37,7 +37,7 @@ interface Sources {
 // Per deps (one per process in production): fare sets and the hotlist are read once and kept.
 const sourcesByDeps = new WeakMap<GatewayDeps, Sources>();
 
-function sourcesOf(deps: GatewayDeps): Sources {
+export function sourcesOf(deps: GatewayDeps): Sources {
   let sources = sourcesByDeps.get(deps);
   if (sources === undefined) {
     const schema = deps.issuanceSchema ?? DEFAULT_ISSUANCE_SCHEMA;
@@ -50,7 +50,7 @@ function sourcesOf(deps: GatewayDeps): Sources {
   return sources;
 }
 
-function verifyContext(
+export function verifyContext(
   deps: GatewayDeps,
   receivedAt: Date,
   createdAt: Date | undefined,
@@ -131,7 +131,7 @@ const MAX_ATTEMPTS = 8;
 
 const queues = new WeakMap<GatewayDeps, TerminalQueue>();
 
-function queueOf(deps: GatewayDeps): TerminalQueue {
+export function queueOf(deps: GatewayDeps): TerminalQueue {
   let queue = queues.get(deps);
   if (queue === undefined) {
     queue = new TerminalQueue();
@@ -144,7 +144,7 @@ const isCounterTaken = (err: unknown): boolean =>
   (err as { code?: string; constraint?: string }).code === '23505' &&
   (err as { constraint?: string }).constraint === 'transactions_counter_once';
 
-const dbError = (err: unknown): unknown =>
+export const dbError = (err: unknown): unknown =>
   isConnectionError(err) ? new AppError('DB_UNAVAILABLE', { cause: err }) : err;
 
 /**
@@ -202,19 +202,27 @@ export async function ingest(
 ): Promise<IngestResult> {
   // Hashed once: the counter check, the write and the duplicate comparison all use it.
   const hashes = upload.macInputs.map(recordHashOf);
-  return queueOf(deps).run(terminal.id, async () => {
-    for (let round = 1; round <= MAX_ATTEMPTS; round++) {
-      let result: IngestResult | undefined;
-      try {
-        result = await attempt(deps, terminal, upload, hashes);
-      } catch (err) {
-        // Another terminal's record took one of this upload's (card, counter) pairs since the
-        // read: go round again, and the check will quarantine ours as a replay.
-        if (isCounterTaken(err)) continue;
-        throw dbError(err);
-      }
-      if (result !== undefined) return result;
+  return queueOf(deps).run(terminal.id, () => ingestInTurn(deps, terminal, upload, hashes));
+}
+
+/** ingest, for a caller already holding the terminal's turn in its queue. */
+export async function ingestInTurn(
+  deps: GatewayDeps,
+  terminal: TerminalPrincipal,
+  upload: Upload,
+  hashes: readonly string[],
+): Promise<IngestResult> {
+  for (let round = 1; round <= MAX_ATTEMPTS; round++) {
+    let result: IngestResult | undefined;
+    try {
+      result = await attempt(deps, terminal, upload, hashes);
+    } catch (err) {
+      // Another terminal's record took one of this upload's (card, counter) pairs since the
+      // read: go round again, and the check will quarantine ours as a replay.
+      if (isCounterTaken(err)) continue;
+      throw dbError(err);
     }
-    throw new AppError('INGEST_CONTENDED', { details: { terminalId: terminal.id } });
-  });
+    if (result !== undefined) return result;
+  }
+  throw new AppError('INGEST_CONTENDED', { details: { terminalId: terminal.id } });
 }
