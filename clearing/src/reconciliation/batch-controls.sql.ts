@@ -50,14 +50,24 @@ export async function collectBatchTotals(
   return { records: Number(rows[0]?.records ?? 0), batches: Number(rows[0]?.batches ?? 0) };
 }
 
+/**
+ * The batch checks' exceptions as rows of a JSON array (text, passed on as it is: amounts stay
+ * decimal), for insertBatchExceptions.
+ */
+const asRows = (select: string): string =>
+  `SELECT COALESCE(json_agg(e), '[]')::text AS rows FROM (${select}) e`;
+
+async function rowsOf(db: Queryable, select: string, params: unknown[]): Promise<string> {
+  const { rows } = await db.query<{ rows: string }>(asRows(select), params);
+  return rows[0]?.rows ?? '[]';
+}
+
 /** Records a terminal uploaded after the cut-off of the day they occurred in: one per batch. */
-export async function insertLateUploads(db: Queryable, recId: string, w: DayWindow): Promise<void> {
-  const local = (col: string): string => `to_char(${col} AT TIME ZONE $3, 'YYYY-MM-DD HH24:MI')`;
-  await db.query(
-    `INSERT INTO reconciliation_exceptions
-       (reconciliation_id, business_day, kind, explanation, terminal_id, batch_seq, operator_id,
-        amount, details)
-     SELECT $1, $2::date, 'late_upload',
+export async function lateUploads(db: Queryable, w: DayWindow): Promise<string> {
+  const local = (col: string): string => `to_char(${col} AT TIME ZONE $1, 'YYYY-MM-DD HH24:MI')`;
+  return rowsOf(
+    db,
+    `SELECT 'late_upload' AS kind,
             format('Terminal uploaded %s record(s) totalling %s that occurred %s, before this '
                    || 'business day began; received %s at %s (%s): they clear today',
                    b.late_n, b.late_total,
@@ -66,13 +76,14 @@ export async function insertLateUploads(db: Queryable, recId: string, w: DayWind
                                     ${local('b.late_last')}) END,
                    CASE WHEN b.batch_seq IS NULL THEN 'one by one'
                         ELSE format('in batch %s', b.batch_seq) END,
-                   ${local('b.received_at')}, $3),
-            b.terminal_id, b.batch_seq, b.operator_id, b.late_total,
+                   ${local('b.received_at')}, $1) AS explanation,
+            b.terminal_id, b.batch_seq, b.operator_id, b.late_total AS amount,
             jsonb_build_object('records', b.late_n, 'firstOccurredAt', b.late_first,
                                'lastOccurredAt', b.late_last, 'receivedAt', b.received_at)
+              AS details
        FROM recon_batches b
       WHERE b.late_n > 0`,
-    [recId, w.day, w.timeZone],
+    [w.timeZone],
   );
 }
 
@@ -81,38 +92,36 @@ export async function insertLateUploads(db: Queryable, recId: string, w: DayWind
  * checked again over the batch's sequence range (a resent record is stored under its first
  * batch); what still differs is an exception.
  */
-export async function insertBatchMismatches(
+export async function batchMismatches(
   db: Queryable,
   sources: ReconciliationSources,
-  recId: string,
   w: DayWindow,
-): Promise<void> {
+): Promise<string> {
   const g = sources.gateway;
-  await db.query(
+  return rowsOf(
+    db,
     `WITH headers AS MATERIALIZED (
          SELECT b.terminal_id, b.batch_seq, b.record_count, b.amount_total, b.received_at,
                 b.first_sequence AS first_seq, b.last_sequence AS last_seq, b.conflicts,
                 s.operator_id, COALESCE(s.quarantined, 0) AS quarantined
            FROM ${g}.batch_controls_contract b
            LEFT JOIN recon_batches s ON s.terminal_id = b.terminal_id AND s.batch_seq = b.batch_seq
-          WHERE b.received_at >= ${start(2)} AND b.received_at < ${end(2)}
+          WHERE b.received_at >= ${start(1)} AND b.received_at < ${end(1)}
             AND (COALESCE(s.n, 0) <> b.record_count OR COALESCE(s.total, 0) <> b.amount_total)
      )
-     INSERT INTO reconciliation_exceptions
-       (reconciliation_id, business_day, kind, explanation, terminal_id, batch_seq, operator_id,
-        amount, details)
-     SELECT $1, $2::date, 'batch_total_mismatch',
+     SELECT 'batch_total_mismatch' AS kind,
             format('Batch %s declares %s record(s) totalling %s; the gateway holds %s record(s) '
                    || 'totalling %s for its sequences %s to %s%s', h.batch_seq, h.record_count,
                    h.amount_total, r.n, r.total, h.first_seq, h.last_seq,
                    CASE WHEN h.conflicts > 0
                         THEN format(', and %s conflicting copy(ies) kept apart', h.conflicts)
-                        ELSE '' END),
-            h.terminal_id, h.batch_seq, h.operator_id, r.total - h.amount_total,
+                        ELSE '' END) AS explanation,
+            h.terminal_id, h.batch_seq, h.operator_id, r.total - h.amount_total AS amount,
             jsonb_build_object('declaredCount', h.record_count,
                                'declaredTotal', h.amount_total::text, 'storedCount', r.n,
                                'storedTotal', r.total::text, 'conflicts', h.conflicts,
                                'quarantined', h.quarantined, 'receivedAt', h.received_at)
+              AS details
        FROM headers h
        CROSS JOIN LATERAL (
          SELECT count(*) AS n, COALESCE(sum(t.amount), 0) AS total
@@ -120,6 +129,48 @@ export async function insertBatchMismatches(
           WHERE t.terminal_id = h.terminal_id AND t.sequence BETWEEN h.first_seq AND h.last_seq
        ) r
       WHERE r.n <> h.record_count OR r.total <> h.amount_total`,
-    [recId, w.day, w.cutoffTime, w.timeZone],
+    [w.day, w.cutoffTime, w.timeZone],
+  );
+}
+
+export interface BatchControls {
+  readonly records: number;
+  readonly batches: number;
+  /** late_upload then batch_total_mismatch rows, for insertBatchExceptions. */
+  readonly exceptions: readonly string[];
+}
+
+/**
+ * Every batch check of the day. It only reads, so it may run on a second connection sharing the
+ * reconciliation's snapshot; its exceptions come back as rows for the reconciliation to store.
+ */
+export async function checkBatches(
+  db: Queryable,
+  sources: ReconciliationSources,
+  w: DayWindow,
+): Promise<BatchControls> {
+  const totals = await collectBatchTotals(db, sources, w);
+  const late = await lateUploads(db, w);
+  const mismatches = await batchMismatches(db, sources, w);
+  return { ...totals, exceptions: [late, mismatches] };
+}
+
+/** Stores exception rows of the batch checks under the reconciliation, in their order. */
+export async function insertBatchExceptions(
+  db: Queryable,
+  recId: string,
+  day: string,
+  rows: string,
+): Promise<void> {
+  await db.query(
+    `INSERT INTO reconciliation_exceptions
+       (reconciliation_id, business_day, kind, explanation, terminal_id, batch_seq, operator_id,
+        amount, details)
+     SELECT $1, $2::date, e.kind, e.explanation, e.terminal_id, e.batch_seq, e.operator_id,
+            e.amount, e.details
+       FROM json_to_recordset($3::json) AS e (kind text, explanation text, terminal_id text,
+                                              batch_seq bigint, operator_id text, amount numeric,
+                                              details jsonb)`,
+    [recId, day, rows],
   );
 }

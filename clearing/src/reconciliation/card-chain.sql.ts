@@ -20,10 +20,10 @@ export async function collectChainBreaks(
   carry: CarryPlan,
 ): Promise<void> {
   const tx = `${sources.gateway}.accepted_transactions_contract`;
-  // The window sorts only what the chain needs; the few breaks fetch the rest by primary key.
+  // The window sorts only what the chain needs; the few breaks fetch the rest by primary key. A
+  // statement that writes may not sort in parallel: the window pass goes first, alone.
   await db.query(
-    `CREATE TEMP TABLE recon_breaks ON COMMIT DROP AS
-     WITH chain AS MATERIALIZED (
+    `CREATE TEMP TABLE recon_chain ON COMMIT DROP AS
        SELECT * FROM (
          SELECT t.card_number, t.purse_counter, t.balance_before, t.balance_after, t.terminal_id,
                 t.sequence,
@@ -40,24 +40,30 @@ export async function collectChainBreaks(
        -- Only a card's first and last records and the breaks go on: the rest chain by
        -- construction.
        WHERE w.prev_counter IS NULL OR w.purse_counter <> w.prev_counter + 1
-          OR w.balance_before <> w.prev_balance OR ($3 AND w.last)
+          OR w.balance_before <> w.prev_balance OR ($2 AND w.last)`,
+    [day, carry.write],
+  );
+  await db.query(
+    `CREATE TEMP TABLE recon_breaks ON COMMIT DROP AS
+     WITH chain AS NOT MATERIALIZED (
+       SELECT * FROM recon_chain
      ), carry AS (
-       SELECT * FROM card_chain_tails WHERE $2 AND slot = $4::smallint
+       SELECT * FROM card_chain_tails WHERE $1 AND slot = $3::smallint
      ), tonight AS (
        INSERT INTO card_chain_tails (slot, card_number, purse_counter, balance_after, terminal_id,
                                      sequence)
-       SELECT $5::smallint, COALESCE(d.card_number, k.card_number),
+       SELECT $4::smallint, COALESCE(d.card_number, k.card_number),
               CASE WHEN x.day THEN d.purse_counter ELSE k.purse_counter END,
               CASE WHEN x.day THEN d.balance_after ELSE k.balance_after END,
               CASE WHEN x.day THEN d.terminal_id ELSE k.terminal_id END,
               CASE WHEN x.day THEN d.sequence ELSE k.sequence END
-         FROM (SELECT * FROM chain WHERE $3 AND last) d
+         FROM (SELECT * FROM chain WHERE $2 AND last) d
          FULL JOIN carry k ON k.card_number = d.card_number
          CROSS JOIN LATERAL (
            SELECT d.card_number IS NOT NULL
                   AND (k.card_number IS NULL OR d.purse_counter > k.purse_counter) AS day
          ) x
-        WHERE $3
+        WHERE $2
      ), breaks AS MATERIALIZED (
        SELECT * FROM (
          SELECT c.card_number, c.purse_counter, c.balance_before, c.terminal_id, c.sequence,
@@ -82,7 +88,7 @@ export async function collectChainBreaks(
            LEFT JOIN LATERAL (
              SELECT a.purse_counter, a.balance_after, a.terminal_id, a.sequence
                FROM ${tx} a
-              WHERE c.prev_counter IS NULL AND (NOT $2 OR k.purse_counter >= c.purse_counter)
+              WHERE c.prev_counter IS NULL AND (NOT $1 OR k.purse_counter >= c.purse_counter)
                 AND a.type <> 'card_blocked'
                 AND a.card_number = c.card_number AND a.purse_counter < c.purse_counter
               ORDER BY a.purse_counter DESC
@@ -96,10 +102,18 @@ export async function collectChainBreaks(
             b.sequence, t.operator_id, t.received_at, b.p_counter, b.p_balance, pt.uid AS p_uid,
             b.p_terminal, b.p_sequence
        FROM breaks b
-       JOIN ${tx} t ON t.terminal_id = b.terminal_id AND t.sequence = b.sequence
-       LEFT JOIN ${tx} pt ON pt.terminal_id = b.p_terminal AND pt.sequence = b.p_sequence`,
-    [day, carry.read, carry.write, carry.readSlot, carry.writeSlot],
+       -- By primary key, whatever the planner guesses of the breaks' number: they are few.
+       CROSS JOIN LATERAL (
+         SELECT t.uid, t.amount, t.operator_id, t.received_at FROM ${tx} t
+          WHERE t.terminal_id = b.terminal_id AND t.sequence = b.sequence LIMIT 1
+       ) t
+       LEFT JOIN LATERAL (
+         SELECT pt.uid FROM ${tx} pt
+          WHERE pt.terminal_id = b.p_terminal AND pt.sequence = b.p_sequence LIMIT 1
+       ) pt ON true`,
+    [carry.read, carry.write, carry.readSlot, carry.writeSlot],
   );
+  await db.query('DROP TABLE recon_chain');
   await db.query('ANALYZE recon_breaks');
 }
 

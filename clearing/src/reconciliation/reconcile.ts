@@ -1,11 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import type pg from 'pg';
-import { withTransaction, type Queryable } from '@citycard/core/db';
+import type { Queryable } from '@citycard/core/db';
 import { AppError } from '@citycard/core/errors';
 import {
-  collectBatchTotals,
-  insertBatchMismatches,
-  insertLateUploads,
+  checkBatches,
+  insertBatchExceptions,
+  type BatchControls,
   type DayWindow,
 } from './batch-controls.sql.js';
 import { collectChainBreaks, insertBalanceBreaks, insertClones } from './card-chain.sql.js';
@@ -13,6 +13,7 @@ import { buildChainCarry, clearSlot, markCarry, planCarry } from './chain-carry.
 import { insertGaps } from './counter-gaps.sql.js';
 import { insertDrawerExceptions } from './drawers.sql.js';
 import { getReconciliation, isUuid } from './reconciliation.repository.js';
+import { exportSnapshot, onSnapshot, oneAtATime, repeatableRead } from './sessions.js';
 import type {
   ReconcileInput,
   Reconciliation,
@@ -96,22 +97,48 @@ async function chainPass(
   else if (plan.write) await buildChainCarry(tx, sources, window.day);
 }
 
-/** Every check of the day, each writing its exceptions; then the reconciliation with the counts. */
-async function reconcileIn(tx: Queryable, r: Reconciling): Promise<void> {
+/** The card chain checks, each writing its exceptions. */
+async function checkChains(tx: Queryable, r: Reconciling): Promise<void> {
+  const { id, sources, window } = r;
+  await chainPass(tx, sources, window);
+  await insertClones(tx, id, window.day);
+  await insertBalanceBreaks(tx, id, window.day);
+  await insertGaps(tx, sources, id, window.day);
+}
+
+/**
+ * The chain checks here and the batch checks on a second connection sharing this transaction's
+ * snapshot, so the two large passes (a sort by card, an aggregate by batch) run at once. Both are
+ * waited for, whichever fails, before the transaction ends.
+ */
+async function checkBoth(db: pg.Pool, tx: Queryable, r: Reconciling): Promise<BatchControls> {
+  const settings = async (c: Queryable): Promise<void> => {
+    // The chain pass sorts the day's records and the batch pass hashes them: in memory where they
+    // fit. Compiling these few large statements (JIT) took seconds each and saved less than that.
+    await c.query("SET LOCAL work_mem = '256MB'");
+    await c.query('SET LOCAL jit = off');
+  };
+  await settings(tx);
+  const snapshot = await exportSnapshot(tx);
+  const [batches, chains] = await Promise.allSettled([
+    onSnapshot(db, snapshot, async (side) => {
+      await settings(side);
+      return checkBatches(side, r.sources, r.window);
+    }),
+    checkChains(tx, r),
+  ]);
+  if (chains.status === 'rejected') throw chains.reason;
+  if (batches.status === 'rejected') throw batches.reason;
+  return batches.value;
+}
+
+/** Every check of the day, its exceptions stored; then the reconciliation with the counts. */
+async function reconcileIn(db: pg.Pool, tx: Queryable, r: Reconciling): Promise<void> {
   const { id, sources, window } = r;
   const { day } = window;
   if (r.input.runId !== undefined) await checkRun(tx, r.input.runId, day);
-  // The chain pass sorts the day's records and the batch pass hashes them: in memory where they
-  // fit. Compiling these few large statements (JIT) took seconds each and saved less than that.
-  await tx.query("SET LOCAL work_mem = '256MB'");
-  await tx.query('SET LOCAL jit = off');
-  await chainPass(tx, sources, window);
-  await insertClones(tx, id, day);
-  await insertBalanceBreaks(tx, id, day);
-  await insertGaps(tx, sources, id, day);
-  const totals = await collectBatchTotals(tx, sources, window);
-  await insertLateUploads(tx, id, window);
-  await insertBatchMismatches(tx, sources, id, window);
+  const totals = await checkBoth(db, tx, r);
+  for (const rows of totals.exceptions) await insertBatchExceptions(tx, id, day, rows);
   const drawers = await insertDrawerExceptions(tx, sources, id, day, window.timeZone);
   const finishedAt = new Date(r.startedAt.getTime() + Math.round(performance.now() - r.started));
   await tx.query(
@@ -139,7 +166,8 @@ async function reconcileIn(tx: Queryable, r: Reconciling): Promise<void> {
  * Reconciles business day `day` in one repeatable-read transaction (one snapshot of the evidence):
  * the card chains, the batch control totals and late uploads, and the counter cash drawers. The
  * exceptions are stored under a new reconciliation, which becomes the day's latest; nothing
- * earlier is changed. `db` must have the clearing schema first on its search_path.
+ * earlier is changed. One reconciliation runs at a time; it takes two connections of `db`, which
+ * must have the clearing schema first on its search_path.
  */
 export async function reconcileDay(db: pg.Pool, input: ReconcileInput): Promise<Reconciliation> {
   const { sources, cutoffTime, timeZone } = validated(input);
@@ -151,7 +179,7 @@ export async function reconcileDay(db: pg.Pool, input: ReconcileInput): Promise<
     startedAt: input.now ?? new Date(),
     started: performance.now(),
   };
-  await withTransaction(db, (tx) => reconcileIn(tx, r), { isolation: 'repeatable read' });
+  await oneAtATime(db, (session) => repeatableRead(session, (tx) => reconcileIn(db, tx, r)));
   const done = await getReconciliation(db, r.id);
   if (done === undefined) throw new AppError('RECONCILIATION_NOT_FOUND', { details: { id: r.id } });
   return done;

@@ -52,27 +52,33 @@ interface TakeRow {
 const BLOCK_BITS = 10;
 
 /**
- * One statement, so one snapshot whatever the caller's isolation: the day's transactions are read
- * once and aggregated per operator, type, rider category, terminal and block of sequences. A block
- * whose count fills the sequences between its bounds outside the frontier took exactly those; one
- * short of them misses the one sequence their sum gives away; any other block (rare: two records
- * of one terminal quarantined within 1024 sequences) is read again by primary key. The keys go to
- * cleared_ranges, whose trigger refuses any sequence already cleared.
+ * The day's transactions are read once and aggregated per operator, type, rider category,
+ * terminal and block of sequences, into a temporary table: a statement that writes may not read in
+ * parallel, this one may. The run's transaction is repeatable read, so the statement that keys
+ * the blocks afterwards sees the same rows.
  */
 const TAKE_SQL = `
-WITH take AS MATERIALIZED (
+CREATE TEMP TABLE run_take ON COMMIT DROP AS
   SELECT t.operator_id, t.type, t.fare->>'riderCategoryId' AS rider, t.terminal_id,
          t.sequence >> ${BLOCK_BITS} AS block, count(*) AS n,
          count(*) FILTER (WHERE t.amount > 0) AS chargeable, sum(t.amount) AS gross,
-         count(*) FILTER (WHERE t.occurred_at < $3) AS late_n,
-         sum(t.amount) FILTER (WHERE t.occurred_at < $3) AS late_gross,
+         count(*) FILTER (WHERE t.occurred_at < $2) AS late_n,
+         sum(t.amount) FILTER (WHERE t.occurred_at < $2) AS late_gross,
          sum((t.fare->>'discount')::numeric) AS discount,
          min(t.sequence) AS lo, max(t.sequence) AS hi, sum(t.sequence) AS s1
     FROM gateway.accepted_transactions_contract t
     LEFT JOIN clearing.cleared_frontier f ON f.terminal_id = t.terminal_id
-   WHERE t.accepted_at < $2 AND NOT COALESCE(f.sequences @> t.sequence, false)
-   GROUP BY 1, 2, 3, 4, 5
-), blocks AS (
+   WHERE t.accepted_at < $1 AND NOT COALESCE(f.sequences @> t.sequence, false)
+   GROUP BY 1, 2, 3, 4, 5`;
+
+/**
+ * A block whose count fills the sequences between its bounds outside the frontier took exactly
+ * those; one short of them misses the one sequence their sum gives away; any other block (rare:
+ * two records of one terminal quarantined within 1024 sequences) is read again by primary key.
+ * The keys go to cleared_ranges, whose trigger refuses any sequence already cleared.
+ */
+const KEYS_SQL = `
+WITH take AS MATERIALIZED (SELECT * FROM run_take), blocks AS (
   SELECT b.*, int8multirange(int8range(b.lo, b.hi + 1)) - COALESCE(f.sequences, '{}') AS free
     FROM (SELECT terminal_id, block, sum(n) AS n, min(lo) AS lo, max(hi) AS hi, sum(s1) AS s1
             FROM take GROUP BY terminal_id, block) b
@@ -128,12 +134,22 @@ SELECT d.terminals, d.taken, d.keys,
  * The planner cannot tell the take's groups are few (a handful per 1024 sequences): past ~10M
  * rows it estimates a hash table beyond work_mem and sorts every row on five keys instead, ten
  * times slower. Hash aggregation spills to disk when it must, so memory stays bounded either way.
+ * Expecting as many groups as rows, it also prices handing the rows of a parallel scan to the
+ * aggregating process above reading them alone; the scan and the filter are most of that work.
  */
-async function withoutSorting<T>(db: Queryable, fn: () => Promise<T>): Promise<T> {
-  const { rows } = await db.query<{ was: string }>(`SELECT current_setting('enable_sort') AS was`);
-  await db.query(`SELECT set_config('enable_sort', 'off', true)`);
+async function withTakeSettings<T>(db: Queryable, fn: () => Promise<T>): Promise<T> {
+  const { rows } = await db.query<{ sort: string; tuple: string }>(
+    `SELECT current_setting('enable_sort') AS sort,
+            current_setting('parallel_tuple_cost') AS tuple`,
+  );
+  const set = (sort: string, tuple: string) =>
+    db.query(
+      `SELECT set_config('enable_sort', $1, true), set_config('parallel_tuple_cost', $2, true)`,
+      [sort, tuple],
+    );
+  await set('off', '0.0001');
   const result = await fn();
-  await db.query(`SELECT set_config('enable_sort', $1, true)`, [rows[0]?.was ?? 'on']);
+  await set(rows[0]?.sort ?? 'on', rows[0]?.tuple ?? '0.1');
   return result;
 }
 
@@ -143,9 +159,12 @@ async function withoutSorting<T>(db: Queryable, fn: () => Promise<T>): Promise<T
  * operator, type and rider category.
  */
 export async function takeTransactions(db: Queryable, w: TakeWindow): Promise<TakenTransactions> {
-  const { rows } = await withoutSorting(db, () =>
-    db.query<TakeRow>(TAKE_SQL, [w.runId, w.cutoff, w.dayStart]),
-  );
+  const { rows } = await withTakeSettings(db, async () => {
+    await db.query(TAKE_SQL, [w.cutoff, w.dayStart]);
+    const keyed = await db.query<TakeRow>(KEYS_SQL, [w.runId, w.cutoff]);
+    await db.query('DROP TABLE run_take');
+    return keyed;
+  });
   const head = rows[0];
   if (head === undefined) throw new Error('the take statement returned no row');
   const groups = rows.filter((r): r is TakeRow & { operator_id: string } => r.operator_id !== null);
