@@ -26,5 +26,5 @@ export default defineConfig({
       '/api/clearing': service(8083, 'clearing'),
     },
   },
-  test: { include: ['src/**/*.test.ts'], environment: 'node' },
+  test: { include: ['src/**/*.test.{ts,tsx}'], environment: 'node' },
 });

@@ -570,6 +570,10 @@ export const en = {
   'counters.deactivate': 'Take {code} out of service',
   'counters.add': 'Add a counter',
   'counters.addSubmit': 'Add counter',
+  'counters.rename': 'Rename {code}',
+  'counters.renameFor': 'Rename counter {code}',
+  'counters.newName': 'New name of counter {code}',
+  'counters.renameHint': 'Enter saves, Esc cancels',
 
   'agents.title': 'Reader agents',
   'agents.intro':

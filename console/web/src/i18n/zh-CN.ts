@@ -561,6 +561,10 @@ export const zhCN: Readonly<Record<MessageKey, string>> = {
   'counters.deactivate': '停用柜台 {code}',
   'counters.add': '添加柜台',
   'counters.addSubmit': '添加',
+  'counters.rename': '重命名柜台 {code}',
+  'counters.renameFor': '重命名柜台 {code}',
+  'counters.newName': '柜台 {code} 的新名称',
+  'counters.renameHint': '按 Enter 保存，按 Esc 取消',
 
   'agents.title': '读卡代理',
   'agents.intro': '读卡代理是柜台电脑上的读卡程序，按其证书编号登记在某一柜台。',
