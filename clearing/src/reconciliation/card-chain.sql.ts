@@ -20,7 +20,8 @@ export async function collectChainBreaks(
   carry: CarryPlan,
 ): Promise<void> {
   const tx = `${sources.gateway}.accepted_transactions_contract`;
-  // The window sorts only what the chain needs; the few breaks fetch the rest by primary key. A
+  // The window sorts and lags only what the chain needs; the few breaks fetch the rest: their own
+  // record by primary key, the record before them by card and counter. A
   // statement that writes may not sort in parallel: the window pass goes first, alone.
   await db.query(
     `CREATE TEMP TABLE recon_chain ON COMMIT DROP AS
@@ -29,8 +30,6 @@ export async function collectChainBreaks(
                 t.sequence,
                 lag(t.purse_counter) OVER w AS prev_counter,
                 lag(t.balance_after) OVER w AS prev_balance,
-                lag(t.terminal_id) OVER w AS prev_terminal,
-                lag(t.sequence) OVER w AS prev_sequence,
                 lead(t.purse_counter) OVER w IS NULL AS last
            FROM ${tx} t
           WHERE t.business_day = $1::date AND t.type <> 'card_blocked'
@@ -67,16 +66,19 @@ export async function collectChainBreaks(
      ), breaks AS MATERIALIZED (
        SELECT * FROM (
          SELECT c.card_number, c.purse_counter, c.balance_before, c.terminal_id, c.sequence,
+                c.prev_counter IS NOT NULL AS in_day,
                 CASE WHEN c.prev_counter IS NOT NULL THEN c.prev_counter
                      WHEN k.purse_counter < c.purse_counter THEN k.purse_counter
                      ELSE p.purse_counter END AS p_counter,
                 CASE WHEN c.prev_counter IS NOT NULL THEN c.prev_balance
                      WHEN k.purse_counter < c.purse_counter THEN k.balance_after
                      ELSE p.balance_after END AS p_balance,
-                CASE WHEN c.prev_counter IS NOT NULL THEN c.prev_terminal
+                -- The record before an in-day break is looked up below (few rows, an index probe
+                -- each), not carried through the window for every record.
+                CASE WHEN c.prev_counter IS NOT NULL THEN NULL
                      WHEN k.purse_counter < c.purse_counter THEN k.terminal_id
                      ELSE p.terminal_id END AS p_terminal,
-                CASE WHEN c.prev_counter IS NOT NULL THEN c.prev_sequence
+                CASE WHEN c.prev_counter IS NOT NULL THEN NULL
                      WHEN k.purse_counter < c.purse_counter THEN k.sequence
                      ELSE p.sequence END AS p_sequence
            FROM (
@@ -99,19 +101,33 @@ export async function collectChainBreaks(
          AND (b.purse_counter <> b.p_counter + 1 OR b.balance_before <> b.p_balance)
      )
      SELECT b.card_number, t.uid, b.purse_counter, t.amount, b.balance_before, b.terminal_id,
-            b.sequence, t.operator_id, t.received_at, b.p_counter, b.p_balance, pt.uid AS p_uid,
-            b.p_terminal, b.p_sequence
+            b.sequence, t.operator_id, t.received_at, b.p_counter, b.p_balance,
+            COALESCE(q.uid, pt.uid) AS p_uid, COALESCE(q.terminal_id, b.p_terminal) AS p_terminal,
+            COALESCE(q.sequence, b.p_sequence) AS p_sequence
        FROM breaks b
        -- By primary key, whatever the planner guesses of the breaks' number: they are few.
        CROSS JOIN LATERAL (
          SELECT t.uid, t.amount, t.operator_id, t.received_at FROM ${tx} t
           WHERE t.terminal_id = b.terminal_id AND t.sequence = b.sequence LIMIT 1
        ) t
+       -- The record just before an in-day break in the window's order: under the previous
+       -- counter, and before this record among the repeats of its own counter.
+       LEFT JOIN LATERAL (
+         SELECT q.terminal_id, q.sequence, q.uid FROM ${tx} q
+          WHERE b.in_day AND q.card_number = b.card_number AND q.purse_counter = b.p_counter
+            AND q.business_day = $5::date AND q.type <> 'card_blocked'
+            AND (b.p_counter < b.purse_counter
+                 OR (q.received_at, q.terminal_id, q.sequence)
+                    < (t.received_at, b.terminal_id, b.sequence))
+          ORDER BY q.received_at DESC, q.terminal_id DESC, q.sequence DESC
+          LIMIT 1
+       ) q ON true
        LEFT JOIN LATERAL (
          SELECT pt.uid FROM ${tx} pt
-          WHERE pt.terminal_id = b.p_terminal AND pt.sequence = b.p_sequence LIMIT 1
+          WHERE NOT b.in_day AND pt.terminal_id = b.p_terminal AND pt.sequence = b.p_sequence
+          LIMIT 1
        ) pt ON true`,
-    [carry.read, carry.write, carry.readSlot, carry.writeSlot],
+    [carry.read, carry.write, carry.readSlot, carry.writeSlot, day],
   );
   await db.query('DROP TABLE recon_chain');
   await db.query('ANALYZE recon_breaks');

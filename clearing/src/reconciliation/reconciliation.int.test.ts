@@ -366,6 +366,19 @@ describe('reconcileDay', () => {
     const [clone] = byKind(list, 'suspected_clone');
     expect(clone).toMatchObject({ cardNumber: 'C2', purseCounter: '21' });
     expect(clone?.explanation).toMatch(/counter 21 spent 1 more time.*uids 11223344, AABBCCDD/);
+    // The repeat names the record it repeats: the one before it in the chain's order.
+    expect(clone?.details).toMatchObject({
+      repeats: [
+        {
+          purseCounter: 21,
+          terminalId: 'op-b-T1',
+          sequence: 2,
+          earlierTerminalId: 'op-a-T1',
+          earlierSequence: 4,
+          earlierUid: 'AABBCCDD',
+        },
+      ],
+    });
 
     const missing = byKind(list, 'missing_record').sort((a, b) =>
       (a.cardNumber ?? '').localeCompare(b.cardNumber ?? ''),
@@ -374,7 +387,13 @@ describe('reconcileDay', () => {
       ['C3', '2.00'],
       ['C6', '0.50'],
     ]);
-    expect(missing[0]?.details).toMatchObject({ fromCounter: 31, toCounter: 31, missing: 1 });
+    expect(missing[0]?.details).toMatchObject({
+      fromCounter: 31,
+      toCounter: 31,
+      missing: 1,
+      previousTerminalId: 'op-a-T1',
+      previousSequence: 6,
+    });
     expect(missing[1]?.details).toMatchObject({ fromCounter: 60, toCounter: 60, missing: 1 });
 
     const late = byKind(list, 'late_upload');
@@ -392,6 +411,11 @@ describe('reconcileDay', () => {
       purseCounter: '51',
     });
     expect(byKind(list, 'balance_break')[0]?.amount?.toString()).toBe('3.00');
+    expect(byKind(list, 'balance_break')[0]?.details).toMatchObject({
+      previousTerminalId: 'op-a-T1',
+      previousSequence: 10,
+      previousBalanceAfter: '9.00',
+    });
     const [mismatch] = byKind(list, 'batch_total_mismatch');
     expect(mismatch).toMatchObject({ terminalId: 'op-a-T1', batchSeq: '1' });
     expect(mismatch?.explanation).toMatch(
