@@ -21,8 +21,8 @@ export async function collectChainBreaks(
 ): Promise<void> {
   const tx = `${sources.gateway}.accepted_transactions_contract`;
   // The window sorts and lags only what the chain needs; the few breaks fetch the rest: their own
-  // record by primary key, the record before them by card and counter. A
-  // statement that writes may not sort in parallel: the window pass goes first, alone.
+  // record by primary key, the record before them by card and counter. A statement that writes
+  // may not sort in parallel: the window pass goes first, alone.
   await db.query(
     `CREATE TEMP TABLE recon_chain ON COMMIT DROP AS
        SELECT * FROM (
