@@ -16,16 +16,23 @@ import { printFigures, round } from './figures.js';
  * run and the reconciliation, each beside the machine's own floor measured over the same rows in
  * the same run: a bare GROUP BY by operator (for clearing) and a bare window pass by card with the
  * previous counter and balance (for reconciliation).
+ *
+ * `--history-days H` (or BENCH_HISTORY_DAYS, default 0) first stores H earlier days of N records
+ * each (other cards, the same terminals further on in their sequences) and clears them, untimed:
+ * the measured night then runs on a table that holds more than its own day, as a city's does.
  */
-function argN(): number {
-  const i = process.argv.indexOf('--n');
-  const raw = i >= 0 ? process.argv[i + 1] : process.env.BENCH_N;
-  const n = Number(raw ?? 5_000_000);
-  if (!Number.isInteger(n) || n < 1000) throw new Error(`--n must be an integer >= 1000: ${raw}`);
-  return n;
+function argInt(flag: string, env: string, fallback: number, min: number): number {
+  const i = process.argv.indexOf(flag);
+  const raw = i >= 0 ? process.argv[i + 1] : process.env[env];
+  const value = Number(raw ?? fallback);
+  if (!Number.isInteger(value) || value < min) {
+    throw new Error(`${flag} must be an integer >= ${min}: ${raw}`);
+  }
+  return value;
 }
 
-const n = argN();
+const n = argInt('--n', 'BENCH_N', 5_000_000, 1000);
+const historyDays = argInt('--history-days', 'BENCH_HISTORY_DAYS', 0, 0);
 /** Keeps the throw-away database (its name is printed) to study a plan with EXPLAIN. */
 const keep = process.env.BENCH_KEEP_DB === '1';
 const DAY = '2026-11-20';
@@ -47,9 +54,14 @@ async function timed<T>(fn: () => Promise<T>): Promise<{ value: T; seconds: numb
   return { value, seconds: (performance.now() - started) / 1000 };
 }
 
+// The day's records, asked for in the columns the gateway's day indexes answer (the contract's
+// business_day is an expression over them), as the reconciliation asks.
+const OF_DAY = `((received_business_day = $1::date AND resolved_business_day IS NULL)
+                 OR resolved_business_day = $1::date)`;
+
 const BARE_GROUP_BY = `
   SELECT operator_id, count(*), sum(amount) FROM gateway.accepted_transactions_contract
-   WHERE business_day = $1::date GROUP BY operator_id`;
+   WHERE ${OF_DAY} GROUP BY operator_id`;
 
 // The window pass's rows are consumed in the server (counted), as reconciliation's are.
 const BARE_WINDOW = `
@@ -57,9 +69,28 @@ const BARE_WINDOW = `
     SELECT purse_counter - lag(purse_counter) OVER w AS step,
            balance_before - lag(balance_after) OVER w AS drift
       FROM gateway.accepted_transactions_contract
-     WHERE business_day = $1::date
+     WHERE ${OF_DAY}
     WINDOW w AS (PARTITION BY card_number ORDER BY purse_counter)
   ) c WHERE step <> 1 OR drift <> 0`;
+
+const dayBefore = (day: string, k: number): string =>
+  new Date(Date.parse(`${day}T00:00:00Z`) - k * 86_400_000).toISOString().slice(0, 10);
+
+/**
+ * Day D - k as a copy of day D: other cards (the card number's second pair of digits is k), each
+ * terminal's sequences k * 2^20 further on, every instant k days earlier.
+ */
+const COPY_AS_EARLIER_DAY = `
+  INSERT INTO gateway.transactions
+  SELECT terminal_id, sequence + $1::bigint * 1048576, batch_seq, type,
+         '31' || lpad($1::text, 2, '0') || substr(card_number, 5), uid, purse_counter, amount,
+         balance_before, balance_after, occurred_at - $1::int * interval '1 day',
+         to_char((occurred_at - $1::int * interval '1 day') AT TIME ZONE 'UTC',
+                 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'),
+         operator_id, location, fare, mac, record_hash, received_at - $1::int * interval '1 day',
+         business_day - $1::int, status, reason, resolved_at - $1::int * interval '1 day',
+         resolved_business_day - $1::int
+    FROM gateway.transactions WHERE business_day = $2::date`;
 
 const server = await benchDatabase();
 const name = `citycard_bench_clearing_${Date.now()}_${randomBytes(3).toString('hex')}`;
@@ -77,10 +108,26 @@ try {
   const load = await timed(() =>
     generateDay(db, { n, day: DAY, recordsPerCard: 4, recordsPerTerminal: 2000 }),
   );
-  await seedClearingRules(db, DAY);
+  await seedClearingRules(db, dayBefore(DAY, historyDays));
+  const history = await timed(async () => {
+    for (let k = historyDays; k >= 1; k--) {
+      await db.query(COPY_AS_EARLIER_DAY, [k, DAY]);
+    }
+    await db.query('VACUUM ANALYZE gateway.transactions');
+    for (let k = historyDays; k >= 1; k--) {
+      const day = dayBefore(DAY, k);
+      const cutoff = await db.query<{ at: Date }>(
+        `SELECT ($1::date + 1 + time '04:00') AT TIME ZONE 'Asia/Shanghai' AS at`,
+        [day],
+      );
+      const now = new Date((cutoff.rows[0]?.at ?? new Date()).getTime() + 3600_000);
+      await runClearing(db, { day, staff: 'bench', now });
+    }
+  });
   await db.query('VACUUM ANALYZE gateway.transactions');
   await db.query('VACUUM ANALYZE gateway.batches');
-  // The night before left its card chain carry (empty: the day has no history); the night reads it.
+  // The night before left its card chain carry (the earlier days' cards, or none); the night
+  // reads it.
   await buildChainCarry(db, DEFAULT_SOURCES, DAY_BEFORE);
   // Everything below reads the same rows; one untimed pass leaves them equally warm for all.
   await db.query(BARE_GROUP_BY, [DAY]);
@@ -99,6 +146,9 @@ try {
   printFigures('clearing', {
     postgres: version[0]?.v ?? 'unknown',
     n: load.value.rows,
+    history_days: historyDays,
+    history_rows: load.value.rows * historyDays,
+    history_s: round(history.seconds),
     cards: load.value.cards,
     operators: load.value.operators.length,
     terminals: load.value.terminals,

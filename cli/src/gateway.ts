@@ -36,6 +36,7 @@ export function gatewayPool(platform: Platform): pg.Pool {
     url: platform.databaseUrl,
     applicationName: 'citycard-transaction-gateway',
     searchPath: [service.schema, 'public'],
+    statementTimeoutMs: service.statementTimeoutMs,
     log: platform.log,
   });
 }

@@ -3,6 +3,14 @@ import type { CarryPlan } from './chain-carry.sql.js';
 import type { ReconciliationSources } from './reconciliation.types.js';
 
 /**
+ * `alias.business_day = day` on the gateway's accepted records, spelled in the columns behind it
+ * so the gateway's day indexes answer it: the view's business_day is an expression, which none does.
+ */
+const ofDay = (alias: string, day: string): string =>
+  `((${alias}.received_business_day = ${day} AND ${alias}.resolved_business_day IS NULL)
+     OR ${alias}.resolved_business_day = ${day})`;
+
+/**
  * Each card's purse counter and balance chain over the day's accepted records, in one window pass
  * ordered by purse counter. Only the breaks are kept: a row whose counter does not follow the
  * previous one by exactly one, or whose balance before is not the previous balance after. A card's
@@ -32,7 +40,7 @@ export async function collectChainBreaks(
                 lag(t.balance_after) OVER w AS prev_balance,
                 lead(t.purse_counter) OVER w IS NULL AS last
            FROM ${tx} t
-          WHERE t.business_day = $1::date AND t.type <> 'card_blocked'
+          WHERE ${ofDay('t', '$1::date')} AND t.type <> 'card_blocked'
          WINDOW w AS (PARTITION BY t.card_number
                       ORDER BY t.purse_counter, t.received_at, t.terminal_id, t.sequence)
        ) w

@@ -68,7 +68,8 @@ const expectedRun = (k: Key): number | null =>
 let iteration = 0;
 
 async function store(terminalId: string, list: readonly Key[], phase: number, first: number) {
-  const received = new Date(FIRST_DAY_START + first * DAY_MS + 3_600_000);
+  // Received on the day of the run it is stored before: the gateway stamps a record as it writes.
+  const received = new Date(FIRST_DAY_START + (first + phase) * DAY_MS + 3_600_000);
   await insertTransactions(
     t.pool,
     list

@@ -41,7 +41,11 @@ export async function clearDay(tx: Queryable, input: RunClearingInput): Promise<
   const window = await openRun(tx, input);
   const supersedes = await releaseEarlierRuns(tx, input.day, input.now);
   const runId = randomUUID();
-  const { result, inHash } = await gatherAndCompute(tx, input, { runId, ...window });
+  const { result, inHash, takeFloor } = await gatherAndCompute(tx, input, {
+    runId,
+    day: input.day,
+    ...window,
+  });
   await ensureAccounts(tx, result.accounts, input.now);
   await postEntries(
     tx,
@@ -63,6 +67,7 @@ export async function clearDay(tx: Queryable, input: RunClearingInput): Promise<
     outputHash: outputHash(input.day, inHash, result),
     floatCheck: await floatCheck(tx, window.cutoff),
     supersedes,
+    takeFloor,
   };
   await insertRun(tx, run, result);
   return getRun(tx, runId);
@@ -90,8 +95,8 @@ async function openRun(tx: Queryable, input: RunClearingInput): Promise<RunWindo
 async function gatherAndCompute(
   tx: Queryable,
   input: RunClearingInput,
-  w: RunWindow & { readonly runId: string },
-): Promise<{ result: ClearingResult; inHash: string }> {
+  w: RunWindow & { readonly runId: string; readonly day: string },
+): Promise<{ result: ClearingResult; inHash: string; takeFloor: Date | null }> {
   // The aggregation hashes and groups the day's rows: let it do so in memory rather than on disk.
   await tx.query("SET LOCAL work_mem = '256MB'");
   // Compiling the take statement (JIT) took seconds and saved less than that.
@@ -118,7 +123,7 @@ async function gatherAndCompute(
     loads: loads.digest,
     adjustments: adjustments.digest,
   });
-  return { result, inHash };
+  return { result, inHash, takeFloor: txs.floor };
 }
 
 /**

@@ -225,7 +225,7 @@ describe('clearing run on PostgreSQL', () => {
   });
 
   it('clears a late arrival once, in the next run, flagged', async () => {
-    // Received before the 4th's cut-off but stored after its run (a slow commit).
+    // Received half an hour before the 4th's cut-off but committed after its run (a slow write).
     await insertTransactions(t.pool, [
       {
         terminalId: 'bus-T1',
@@ -234,6 +234,7 @@ describe('clearing run on PostgreSQL', () => {
         type: 'transit_flat',
         amount: '2.00',
         occurredAt: at('2026-05-04T23:00:00'),
+        receivedAt: at('2026-05-05T03:30:00'),
       },
     ]);
     const next = await runClearing(t.pool, {

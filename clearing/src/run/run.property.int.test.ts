@@ -11,6 +11,7 @@ import {
   type TestTransaction,
 } from '../testing/index.js';
 import { listRuns, runClearing } from './index.js';
+import { TAKE_LOOKBACK_MINUTES } from './take-transactions.js';
 
 const OPERATORS = ['bus', 'metro', 'shop'];
 const MINUTE = 60_000;
@@ -71,8 +72,13 @@ interface Draft {
   readonly receivedMin: number;
   /** How long before receipt it occurred. */
   readonly delayMin: number;
-  /** Before which run it is stored (3: after the last of the three days). */
-  readonly phase: number;
+  /** How many runs before its day's run it is stored (a gateway clock ahead of the runs). */
+  readonly early: number;
+  /**
+   * Its write commits after its day's run although it was stamped before that day's cut-off:
+   * then it was stamped within the take's look-back of the cut-off (the rule the gateway keeps).
+   */
+  readonly lateCommit: boolean;
 }
 
 const draft = (days: number): fc.Arbitrary<Draft> =>
@@ -82,14 +88,23 @@ const draft = (days: number): fc.Arbitrary<Draft> =>
     student: fc.boolean(),
     receivedMin: fc.integer({ min: 0, max: days * 1440 - 1 }),
     delayMin: fc.integer({ min: 0, max: 3 * 1440 }),
-    phase: fc.integer({ min: 0, max: 3 }),
+    early: fc.integer({ min: 0, max: 2 }),
+    lateCommit: fc.boolean(),
   });
+
+/** The received minute, and before which run (3: after the last of the three days) it is stored. */
+function arrival(d: Draft): { receivedMin: number; phase: number } {
+  const day = Math.floor(d.receivedMin / 1440);
+  if (!d.lateCommit) return { receivedMin: d.receivedMin, phase: Math.max(0, day - d.early) };
+  const receivedMin = (day + 1) * 1440 - 1 - (d.receivedMin % TAKE_LOOKBACK_MINUTES);
+  return { receivedMin, phase: day + 1 };
+}
 
 function record(d: Draft, firstDay: number): TestTransaction {
   const terminalId = `${d.op}-T1`;
   const sequence = (nextSeq.get(terminalId) ?? 0) + 1;
   nextSeq.set(terminalId, sequence);
-  const received = FIRST_DAY_START + firstDay * DAY_MS + d.receivedMin * MINUTE;
+  const received = FIRST_DAY_START + firstDay * DAY_MS + arrival(d).receivedMin * MINUTE;
   return {
     terminalId,
     sequence,
@@ -113,7 +128,7 @@ function shuffle<T>(xs: readonly T[], seed: number): T[] {
 }
 
 describe('clearing run on PostgreSQL (properties)', () => {
-  it('clears every transaction exactly once across runs, whatever its arrival time', async () => {
+  it('clears every transaction exactly once across runs, whatever its arrival and commit time', async () => {
     await fc.assert(
       fc.asyncProperty(fc.array(draft(3), { minLength: 1, maxLength: 40 }), async (drafts) => {
         const first = nextBlock(5);
@@ -121,7 +136,7 @@ describe('clearing run on PostgreSQL (properties)', () => {
         for (let phase = 0; phase <= 3; phase++) {
           await insertTransactions(
             a.pool,
-            recs.filter((x) => x.d.phase === phase).map((x) => x.r),
+            recs.filter((x) => arrival(x.d).phase === phase).map((x) => x.r),
           );
           const k = first + phase;
           await runClearing(a.pool, { day: dayName(k), staff: 'p', now: cutoffOf(k) });
@@ -137,7 +152,8 @@ describe('clearing run on PostgreSQL (properties)', () => {
         for (const { d, r } of recs) {
           // Stored before run `phase`, received on day floor(receivedMin / 1440): the first run
           // after both takes it.
-          const expected = first + Math.max(d.phase, Math.floor(d.receivedMin / 1440));
+          const { receivedMin, phase } = arrival(d);
+          const expected = first + Math.max(phase, Math.floor(receivedMin / 1440));
           expect(runDay.get(`${r.terminalId}/${r.sequence}`)).toBe(dayName(expected));
         }
         const runs = (await listRuns(a.pool)).filter(

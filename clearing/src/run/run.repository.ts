@@ -30,6 +30,8 @@ export interface NewRun {
   readonly outputHash: string;
   readonly floatCheck: FloatCheck;
   readonly supersedes: string | null;
+  /** The earliest accepted_at the take read from; null: it read every stored record. */
+  readonly takeFloor: Date | null;
 }
 
 export async function insertRun(db: Queryable, run: NewRun, result: ClearingResult): Promise<void> {
@@ -39,9 +41,9 @@ export async function insertRun(db: Queryable, run: NewRun, result: ClearingResu
     `INSERT INTO clearing.runs (id, business_day, status, cutoff, started_by, started_at, input_hash,
        output_hash, rule_versions, transaction_count, total_gross, total_commission, total_subsidy,
        total_net, float_ledger, float_shadow, float_ok, issuance, supersedes, status_changed_at,
-       float_detail)
+       float_detail, take_floor)
      VALUES ($1, $2, 'computed', $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17,
-             $18, $5, $19)`,
+             $18, $5, $19, $20)`,
     [
       run.id,
       run.day,
@@ -62,6 +64,7 @@ export async function insertRun(db: Queryable, run: NewRun, result: ClearingResu
       JSON.stringify(result.issuance),
       run.supersedes,
       run.floatCheck.detail === null ? null : canonicalJson(run.floatCheck.detail),
+      run.takeFloor,
     ],
   );
   await insertLines(db, run.id, result);

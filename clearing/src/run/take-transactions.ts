@@ -8,6 +8,7 @@ const money = (v: string): ReturnType<typeof parseAmount> =>
 
 export interface TakeWindow {
   readonly runId: string;
+  readonly day: string;
   readonly cutoff: Date;
   /** Start of the business day: transactions that occurred before it are late. */
   readonly dayStart: Date;
@@ -27,6 +28,8 @@ export interface TransactionKeys {
 }
 
 export interface TakenTransactions {
+  /** The take read only records accepted at or after this instant; null: every record stored. */
+  readonly floor: Date | null;
   readonly types: TypeAggregate[];
   readonly discounts: DiscountAggregate[];
   readonly keys: TransactionKeys;
@@ -57,7 +60,7 @@ const BLOCK_BITS = 10;
  * parallel, this one may. The run's transaction is repeatable read, so the statement that keys
  * the blocks afterwards sees the same rows.
  */
-const TAKE_SQL = `
+const takeSql = (floored: boolean): string => `
 CREATE TEMP TABLE run_take ON COMMIT DROP AS
   SELECT t.operator_id, t.type, t.fare->>'riderCategoryId' AS rider, t.terminal_id,
          t.sequence >> ${BLOCK_BITS} AS block, count(*) AS n,
@@ -68,7 +71,9 @@ CREATE TEMP TABLE run_take ON COMMIT DROP AS
          min(t.sequence) AS lo, max(t.sequence) AS hi, sum(t.sequence) AS s1
     FROM gateway.accepted_transactions_contract t
     LEFT JOIN clearing.cleared_frontier f ON f.terminal_id = t.terminal_id
-   WHERE t.accepted_at < $1 AND NOT COALESCE(f.sequences @> t.sequence, false)
+   WHERE t.accepted_at < $1 AND NOT COALESCE(f.sequences @> t.sequence, false)${
+     floored ? ' AND (t.received_at >= $3 OR t.resolved_at >= $3)' : ''
+   }
    GROUP BY 1, 2, 3, 4, 5`;
 
 /**
@@ -77,7 +82,7 @@ CREATE TEMP TABLE run_take ON COMMIT DROP AS
  * two records of one terminal quarantined within 1024 sequences) is read again by primary key.
  * The keys go to cleared_ranges, whose trigger refuses any sequence already cleared.
  */
-const KEYS_SQL = `
+const keysSql = (floored: boolean): string => `
 WITH take AS MATERIALIZED (SELECT * FROM run_take), blocks AS (
   SELECT b.*, int8multirange(int8range(b.lo, b.hi + 1)) - COALESCE(f.sequences, '{}') AS free
     FROM (SELECT terminal_id, block, sum(n) AS n, min(lo) AS lo, max(hi) AS hi, sum(s1) AS s1
@@ -107,7 +112,7 @@ WITH take AS MATERIALIZED (SELECT * FROM run_take), blocks AS (
       SELECT range_agg(int8range(t.sequence, t.sequence + 1)) AS taken
         FROM gateway.accepted_transactions_contract t
        WHERE t.terminal_id = s.terminal_id AND t.sequence BETWEEN s.lo AND s.hi
-         AND t.accepted_at < $2 AND s.free @> t.sequence
+         AND t.accepted_at < $2 AND s.free @> t.sequence${floored ? ' AND t.accepted_at >= $3' : ''}
     ) again
 ), ins AS (
   INSERT INTO clearing.cleared_ranges (run_id, terminal_id, sequences, count)
@@ -154,14 +159,57 @@ async function withTakeSettings<T>(db: Queryable, fn: () => Promise<T>): Promise
 }
 
 /**
+ * How long before it is committed a gateway record may carry its accepted_at stamp. The gateway
+ * stamps a record as it decides it and writes it in one statement, which its connections stop
+ * after a minute (the gateway service's statementTimeoutMs); the rest of the hour is room for the
+ * clocks of the gateway's hosts to differ. A record committed later than this is never taken: the
+ * gateway's own rule, not something a run can see.
+ */
+export const TAKE_LOOKBACK_MINUTES = 60;
+
+/**
+ * Where the take may start reading. A run took every record committed by its snapshot and
+ * accepted before its cut-off, and it ran after that cut-off; so every record accepted before the
+ * latest earlier run's cut-off, less the look-back, is cleared already — unless it is one this
+ * run's own rerun just freed, which the superseded run read from its own floor. Null (read
+ * everything) for the first run, or when a superseded run of the day read everything.
+ */
+const FLOOR_SQL = `
+WITH prior AS (
+  SELECT max(cutoff) AS cutoff FROM clearing.runs WHERE status <> 'superseded' AND cutoff < $1
+), replaced AS (
+  SELECT count(*) AS n, count(take_floor) AS floored, min(take_floor) AS floor
+    FROM clearing.runs WHERE business_day = $2::date AND status = 'superseded'
+)
+SELECT CASE WHEN p.cutoff IS NULL OR r.n > r.floored THEN NULL
+            ELSE LEAST(p.cutoff - $3::interval, r.floor) END AS floor
+  FROM prior p, replaced r`;
+
+async function takeFloor(db: Queryable, w: TakeWindow): Promise<Date | null> {
+  const { rows } = await db.query<{ floor: Date | null }>(FLOOR_SQL, [
+    w.cutoff,
+    w.day,
+    `${TAKE_LOOKBACK_MINUTES} minutes`,
+  ]);
+  return rows[0]?.floor ?? null;
+}
+
+/**
  * Takes every accepted transaction received before the cut-off and not cleared yet, for this
  * run: its keys into cleared_ranges (exactly once across runs), its amounts aggregated per
- * operator, type and rider category.
+ * operator, type and rider category. It reads only the records accepted since the last run's
+ * cut-off (less the look-back), so a night costs the days since the last run, not the history.
  */
 export async function takeTransactions(db: Queryable, w: TakeWindow): Promise<TakenTransactions> {
+  const floor = await takeFloor(db, w);
+  const floored = floor !== null;
   const { rows } = await withTakeSettings(db, async () => {
-    await db.query(TAKE_SQL, [w.cutoff, w.dayStart]);
-    const keyed = await db.query<TakeRow>(KEYS_SQL, [w.runId, w.cutoff]);
+    await db.query(takeSql(floored), [w.cutoff, w.dayStart, ...(floored ? [floor] : [])]);
+    const keyed = await db.query<TakeRow>(keysSql(floored), [
+      w.runId,
+      w.cutoff,
+      ...(floored ? [floor] : []),
+    ]);
     await db.query('DROP TABLE run_take');
     return keyed;
   });
@@ -169,6 +217,7 @@ export async function takeTransactions(db: Queryable, w: TakeWindow): Promise<Ta
   if (head === undefined) throw new Error('the take statement returned no row');
   const groups = rows.filter((r): r is TakeRow & { operator_id: string } => r.operator_id !== null);
   return {
+    floor,
     types: groups.map((r) => ({
       operatorId: r.operator_id,
       type: r.type,

@@ -13,6 +13,8 @@ export interface PoolOptions {
   max?: number;
   /** Schemas a service's own queries see unqualified, its own first (e.g. ['issuance', 'public']). */
   searchPath?: readonly string[];
+  /** Each statement is stopped by the server after this long (statement_timeout). */
+  statementTimeoutMs?: number;
   log?: PoolLog;
 }
 
@@ -52,6 +54,9 @@ export function createPool(options: PoolOptions): pg.Pool {
     application_name: options.applicationName,
     max: options.max ?? 10,
     types: exactTypeParsers(),
+    ...(options.statementTimeoutMs === undefined
+      ? {}
+      : { statement_timeout: options.statementTimeoutMs }),
     ...(options.searchPath === undefined
       ? {}
       : { options: `-c search_path=${searchPathValue(options.searchPath)}` }),
