@@ -210,4 +210,46 @@ describe('the float check over a consistent cut', () => {
       ok: false,
     });
   });
+
+  it("carries its totals: an entry committed after a run's snapshot is counted by the next", async () => {
+    const summedAfresh = async () => {
+      const { rows } = await t.pool.query<{ class: string; n: string; amount: string }>(
+        `SELECT CASE WHEN terminal_id IS NOT NULL THEN 'terminal'
+                     WHEN kind IN ('load', 'correction') THEN kind ELSE 'other' END AS class,
+                count(*)::text AS n, sum(amount)::numeric(18,2)::text AS amount
+           FROM issuance.shadow_entry_contract GROUP BY 1`,
+      );
+      return Object.fromEntries(rows.map((r) => [r.class, { n: r.n, amount: r.amount }]));
+    };
+    const carried = async () => {
+      const { rows } = await t.pool.query<{ totals: Record<string, unknown> }>(
+        `SELECT float_totals AS totals FROM runs WHERE float_snapshot IS NOT NULL
+          ORDER BY pg_snapshot_xmax(float_snapshot) DESC LIMIT 1`,
+      );
+      return rows[0]?.totals;
+    };
+    const correction = (amount: string) => ({
+      cardNumber: '3100000000000011',
+      kind: 'correction',
+      amount,
+      at: at('2026-03-10T16:00'),
+    });
+    // A writer's transaction is open across the run, and a later one has committed before it:
+    // the run's snapshot sees the later entry and not the earlier writer's.
+    const writer = await t.pool.connect();
+    try {
+      await writer.query('BEGIN');
+      await addShadowEntries(writer, [correction('-0.75')]);
+      await addShadowEntries(t.pool, [correction('0.30')]);
+      const during = await run('2026-03-11T08:00');
+      expect(during.floatCheck.detail?.outsideCut.corrections.count).toBe(2);
+      await writer.query('COMMIT');
+    } finally {
+      writer.release();
+    }
+    const after = await run('2026-03-11T08:30');
+    expect(after.floatCheck.detail?.outsideCut.corrections).toMatchObject({ count: 3 });
+    expect(s(after.floatCheck.detail?.outsideCut.corrections.amount)).toBe('0.80');
+    expect(await carried()).toEqual(await summedAfresh());
+  });
 });

@@ -57,6 +57,7 @@ export async function clearDay(tx: Queryable, input: RunClearingInput): Promise<
       createdAt: input.now,
     })),
   );
+  const float = await floatCheck(tx, window.cutoff, takeFloor);
   const run = {
     id: runId,
     day: input.day,
@@ -65,7 +66,8 @@ export async function clearDay(tx: Queryable, input: RunClearingInput): Promise<
     startedAt: input.now,
     inputHash: inHash,
     outputHash: outputHash(input.day, inHash, result),
-    floatCheck: await floatCheck(tx, window.cutoff),
+    floatCheck: float.check,
+    floatCarry: float.carry,
     supersedes,
     takeFloor,
   };

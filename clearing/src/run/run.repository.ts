@@ -2,6 +2,7 @@ import type { Queryable } from '@citycard/core/db';
 import { AppError } from '@citycard/core/errors';
 import { Rate, parseAmount } from '@citycard/core/money';
 import type { ClearingResult } from './compute.js';
+import type { FloatCarry } from './float-check.js';
 import { floatDetailOf, type StoredFloatDetail } from './float-detail.js';
 import { canonicalJson } from './hash.js';
 import type {
@@ -32,6 +33,7 @@ export interface NewRun {
   readonly supersedes: string | null;
   /** The earliest accepted_at the take read from; null: it read every stored record. */
   readonly takeFloor: Date | null;
+  readonly floatCarry: FloatCarry | null;
 }
 
 export async function insertRun(db: Queryable, run: NewRun, result: ClearingResult): Promise<void> {
@@ -41,9 +43,9 @@ export async function insertRun(db: Queryable, run: NewRun, result: ClearingResu
     `INSERT INTO clearing.runs (id, business_day, status, cutoff, started_by, started_at, input_hash,
        output_hash, rule_versions, transaction_count, total_gross, total_commission, total_subsidy,
        total_net, float_ledger, float_shadow, float_ok, issuance, supersedes, status_changed_at,
-       float_detail, take_floor)
+       float_detail, take_floor, float_snapshot, float_totals)
      VALUES ($1, $2, 'computed', $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17,
-             $18, $5, $19, $20)`,
+             $18, $5, $19, $20, $21::pg_snapshot, $22::jsonb)`,
     [
       run.id,
       run.day,
@@ -65,6 +67,8 @@ export async function insertRun(db: Queryable, run: NewRun, result: ClearingResu
       run.supersedes,
       run.floatCheck.detail === null ? null : canonicalJson(run.floatCheck.detail),
       run.takeFloor,
+      run.floatCarry?.snapshot ?? null,
+      run.floatCarry === null ? null : JSON.stringify(run.floatCarry.totals),
     ],
   );
   await insertLines(db, run.id, result);

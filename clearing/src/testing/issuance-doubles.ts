@@ -12,7 +12,7 @@ export async function replaceShadowContracts(db: Queryable): Promise<void> {
     CREATE TABLE issuance.shadow_entry_contract (
       card_id uuid NOT NULL, card_number text NOT NULL, kind text NOT NULL,
       amount numeric(18,2) NOT NULL, at timestamptz NOT NULL, reference text NOT NULL,
-      terminal_id text, sequence bigint);
+      terminal_id text, sequence bigint, xact xid8 NOT NULL DEFAULT pg_current_xact_id());
     DROP VIEW issuance.loads_contract;
     CREATE TABLE issuance.loads_contract (
       load_id uuid PRIMARY KEY, card_id uuid NOT NULL, card_number text NOT NULL,
