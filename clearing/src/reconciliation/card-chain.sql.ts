@@ -19,8 +19,7 @@ const ofDay = (alias: string, day: string): string =>
  * when the day's first counter is not above the tail (a late record of an earlier day) or without
  * a carry, an index probe on card and counter. A card_blocked record writes no purse (its counter
  * is the one before), so it is no link of the chain. When the plan writes the carry, the same pass
- * gives each card's last record of the day, which replaces the card's tail when its counter is
- * higher: the carry is written for the cards the day moved, not for every card ever seen.
+ * gives each card's last record of the day, merged with last night's tails into tonight's slot.
  */
 export async function collectChainBreaks(
   db: Queryable,
@@ -56,19 +55,22 @@ export async function collectChainBreaks(
      WITH chain AS NOT MATERIALIZED (
        SELECT * FROM recon_chain
      ), carry AS (
-       SELECT * FROM card_chain_tails WHERE $1
+       SELECT * FROM card_chain_tails WHERE $1 AND slot = $3::smallint
      ), tonight AS (
-       -- The day's last record of each card it saw becomes the card's tail, unless the carry
-       -- holds a higher counter. Every part of the statement reads the carry as it was before.
-       INSERT INTO card_chain_tails AS k (card_number, purse_counter, balance_after, terminal_id,
-                                          sequence)
-       SELECT d.card_number, d.purse_counter, d.balance_after, d.terminal_id, d.sequence
-         FROM chain d
-        WHERE $2 AND d.last
-       ON CONFLICT (card_number) DO UPDATE
-         SET purse_counter = excluded.purse_counter, balance_after = excluded.balance_after,
-             terminal_id = excluded.terminal_id, sequence = excluded.sequence
-         WHERE excluded.purse_counter > k.purse_counter
+       INSERT INTO card_chain_tails (slot, card_number, purse_counter, balance_after, terminal_id,
+                                     sequence)
+       SELECT $4::smallint, COALESCE(d.card_number, k.card_number),
+              CASE WHEN x.day THEN d.purse_counter ELSE k.purse_counter END,
+              CASE WHEN x.day THEN d.balance_after ELSE k.balance_after END,
+              CASE WHEN x.day THEN d.terminal_id ELSE k.terminal_id END,
+              CASE WHEN x.day THEN d.sequence ELSE k.sequence END
+         FROM (SELECT * FROM chain WHERE $2 AND last) d
+         FULL JOIN carry k ON k.card_number = d.card_number
+         CROSS JOIN LATERAL (
+           SELECT d.card_number IS NOT NULL
+                  AND (k.card_number IS NULL OR d.purse_counter > k.purse_counter) AS day
+         ) x
+        WHERE $2
      ), breaks AS MATERIALIZED (
        SELECT * FROM (
          SELECT c.card_number, c.purse_counter, c.balance_before, c.terminal_id, c.sequence,
@@ -121,7 +123,7 @@ export async function collectChainBreaks(
        LEFT JOIN LATERAL (
          SELECT q.terminal_id, q.sequence, q.uid FROM ${tx} q
           WHERE b.in_day AND q.card_number = b.card_number AND q.purse_counter = b.p_counter
-            AND q.business_day = $3::date AND q.type <> 'card_blocked'
+            AND q.business_day = $5::date AND q.type <> 'card_blocked'
             AND (b.p_counter < b.purse_counter
                  OR (q.received_at, q.terminal_id, q.sequence)
                     < (t.received_at, b.terminal_id, b.sequence))
@@ -133,7 +135,7 @@ export async function collectChainBreaks(
           WHERE NOT b.in_day AND pt.terminal_id = b.p_terminal AND pt.sequence = b.p_sequence
           LIMIT 1
        ) pt ON true`,
-    [carry.read, carry.write, day],
+    [carry.read, carry.write, carry.readSlot, carry.writeSlot, day],
   );
   await db.query('DROP TABLE recon_chain');
   await db.query('ANALYZE recon_breaks');

@@ -9,7 +9,7 @@ import {
   type DayWindow,
 } from './batch-controls.sql.js';
 import { collectChainBreaks, insertBalanceBreaks, insertClones } from './card-chain.sql.js';
-import { buildChainCarry, markCarry, planCarry } from './chain-carry.sql.js';
+import { buildChainCarry, clearSlot, markCarry, planCarry } from './chain-carry.sql.js';
 import { insertGaps } from './counter-gaps.sql.js';
 import { insertDrawerExceptions } from './drawers.sql.js';
 import { getReconciliation, isUuid } from './reconciliation.repository.js';
@@ -91,6 +91,7 @@ async function chainPass(
   const plan = await planCarry(tx, window);
   // Without last night's carry the pass writes no tails: they come from the whole history once.
   const carry = { ...plan, write: plan.write && plan.read };
+  if (carry.write) await clearSlot(tx, carry.writeSlot);
   await collectChainBreaks(tx, sources, window.day, carry);
   if (carry.write) await markCarry(tx, window.day);
   else if (plan.write) await buildChainCarry(tx, sources, window.day);

@@ -3,9 +3,8 @@ import { isConnectionError, type Queryable } from '@citycard/core/db';
 import { AppError } from '@citycard/core/errors';
 
 // One reconciliation at a time across every process ('reconcil' as a big-endian int64): a night
-// moves the card chain's tails in place, and one that builds the carry again empties it with
-// TRUNCATE, which a transaction whose snapshot is older than the TRUNCATE's commit would see as an
-// empty table.
+// empties and refills its card chain carry slot with TRUNCATE, which a transaction whose snapshot
+// is older than the TRUNCATE's commit would see as an empty table.
 export const RECONCILE_LOCK_KEY = '8243104023216089452';
 
 // A snapshot name as pg_export_snapshot() gives it: it goes into the SQL text.
