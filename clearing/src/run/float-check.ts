@@ -116,7 +116,6 @@ const tally = (n: string, amount: string): FloatTally => ({
   amount: money(amount),
 });
 
-
 export interface FloatCheckResult {
   readonly check: FloatCheck;
   /** What the next run carries from this one; null without issuance's shadow entries. */
