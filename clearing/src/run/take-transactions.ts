@@ -52,15 +52,17 @@ interface TakeRow {
 }
 
 // Sequences are grouped in blocks of 2^10 so a block's keys follow from its count, bounds and sum.
+// The gateway keeps statistics of these groups (its migration 0008_take_groups), which name the
+// same expressions: the take's plan rests on them.
 const BLOCK_BITS = 10;
 
 /**
  * The day's transactions are read once and aggregated per operator, type, rider category,
  * terminal and block of sequences, into a temporary table: a statement that writes may not read in
  * parallel, this one may. The run's transaction is repeatable read, so the statement that keys
- * the blocks afterwards sees the same rows.
+ * the blocks afterwards sees the same rows. Parameters: $1 cut-off, $2 day start, $3 floor.
  */
-const takeSql = (floored: boolean): string => `
+export const takeSql = (floored: boolean): string => `
 CREATE TEMP TABLE run_take ON COMMIT DROP AS
   SELECT t.operator_id, t.type, t.fare->>'riderCategoryId' AS rider, t.terminal_id,
          t.sequence >> ${BLOCK_BITS} AS block, count(*) AS n,
@@ -142,7 +144,7 @@ SELECT d.terminals, d.taken, d.keys,
  * Expecting as many groups as rows, it also prices handing the rows of a parallel scan to the
  * aggregating process above reading them alone; the scan and the filter are most of that work.
  */
-async function withTakeSettings<T>(db: Queryable, fn: () => Promise<T>): Promise<T> {
+export async function withTakeSettings<T>(db: Queryable, fn: () => Promise<T>): Promise<T> {
   const { rows } = await db.query<{ sort: string; tuple: string }>(
     `SELECT current_setting('enable_sort') AS sort,
             current_setting('parallel_tuple_cost') AS tuple`,
@@ -203,13 +205,10 @@ async function takeFloor(db: Queryable, w: TakeWindow): Promise<Date | null> {
 export async function takeTransactions(db: Queryable, w: TakeWindow): Promise<TakenTransactions> {
   const floor = await takeFloor(db, w);
   const floored = floor !== null;
+  const from = floored ? [floor] : [];
   const { rows } = await withTakeSettings(db, async () => {
-    await db.query(takeSql(floored), [w.cutoff, w.dayStart, ...(floored ? [floor] : [])]);
-    const keyed = await db.query<TakeRow>(keysSql(floored), [
-      w.runId,
-      w.cutoff,
-      ...(floored ? [floor] : []),
-    ]);
+    await db.query(takeSql(floored), [w.cutoff, w.dayStart, ...from]);
+    const keyed = await db.query<TakeRow>(keysSql(floored), [w.runId, w.cutoff, ...from]);
     await db.query('DROP TABLE run_take');
     return keyed;
   });
