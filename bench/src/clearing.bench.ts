@@ -96,15 +96,16 @@ const COPY_AS_EARLIER_DAY = `
  * Setting up only: rows written without gateway.transactions' secondary indexes, which are built
  * again after (a build sorts once; an insert per row descends each index at random).
  */
-async function withoutSecondaryIndexes(db: pg.Pool, fn: () => Promise<void>): Promise<void> {
+async function withoutSecondaryIndexes<T>(db: pg.Pool, fn: () => Promise<T>): Promise<T> {
   const { rows } = await db.query<{ name: string; def: string }>(
     `SELECT indexname AS name, indexdef AS def FROM pg_indexes
       WHERE schemaname = 'gateway' AND tablename = 'transactions'
         AND indexname <> 'transactions_pkey'`,
   );
   for (const { name } of rows) await db.query(`DROP INDEX gateway.${name}`);
-  await fn();
+  const value = await fn();
   for (const { def } of rows) await db.query(def);
+  return value;
 }
 
 const server = await benchDatabase();
@@ -120,19 +121,12 @@ const db = createPool({
 });
 try {
   await migrate(db, [issuance.migrations, gateway.migrations, clearing.migrations]);
-  let generated: Awaited<ReturnType<typeof generateDay>> | undefined;
   const load = await timed(() =>
-    withoutSecondaryIndexes(db, async () => {
-      generated = await generateDay(db, {
-        n,
-        day: DAY,
-        recordsPerCard: 4,
-        recordsPerTerminal: 2000,
-      });
-    }),
+    withoutSecondaryIndexes(db, () =>
+      generateDay(db, { n, day: DAY, recordsPerCard: 4, recordsPerTerminal: 2000 }),
+    ),
   );
-  if (generated === undefined) throw new Error('no day was generated');
-  const day = generated;
+  const day = load.value;
   await seedClearingRules(db, dayBefore(DAY, historyDays));
   const history = await timed(async () => {
     await withoutSecondaryIndexes(db, async () => {
