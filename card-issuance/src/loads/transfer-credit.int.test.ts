@@ -154,6 +154,12 @@ describe('a released balance transfer is written onto the replacement card', () 
     const row = await contractOf(load.id);
     expect(row?.branch_id).not.toBeNull();
     expect(row?.confirmed_at).not.toBeNull();
+    // And finds it by the instant of its confirmation.
+    const { rows: confirmations } = await b.t.deps.db.query<{ confirmed_at: Date }>(
+      'SELECT confirmed_at FROM issuance.load_confirmations_contract WHERE load_id = $1',
+      [load.id],
+    );
+    expect(confirmations.map((c) => c.confirmed_at)).toEqual([row?.confirmed_at]);
   });
 
   const TORN: readonly { name: string; tear: Tear; applied: boolean }[] = [

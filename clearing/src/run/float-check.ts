@@ -74,8 +74,8 @@ const sumWhere = (condition: string): string =>
  * The card debits the ledger holds are its card_transactions postings (reversals included).
  *
  * Only entries from the take's floor on are read: an entry before it is seen. Its record was
- * cleared (the take's rule); its load was confirmed before this cut-off, and loads are taken
- * whenever they were confirmed; its refund or transfer is before the cut.
+ * cleared, and its load taken, by an earlier run (the take's rule holds for loads too); its refund
+ * or transfer is before the cut.
  */
 const recentSql = (floored: boolean) => `
 WITH cut AS (

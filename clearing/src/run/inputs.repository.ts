@@ -20,7 +20,15 @@ const money = (v: string): ReturnType<typeof parseAmount> =>
 interface Window {
   readonly runId: string;
   readonly cutoff: Date;
+  /**
+   * The take's floor: everything stamped before it was cleared by an earlier run (the rule a
+   * transaction's take rests on holds for issuance's writes too), so only what is stamped from it
+   * on is read. Null: read everything.
+   */
+  readonly floor: Date | null;
 }
+
+const since = (w: Window): Date[] => (w.floor === null ? [] : [w.floor]);
 
 function sumDigests(rows: readonly { n: number; h1: string; h2: string }[]): InputDigest {
   return {
@@ -39,7 +47,10 @@ interface CashRow {
   h2: string;
 }
 
-/** Takes the cash movements made before the cut-off and not cleared yet, by branch and purpose. */
+/**
+ * Takes the cash movements made before the cut-off and not cleared yet, by branch and purpose:
+ * those made from the floor on (cash_movements is indexed by instant).
+ */
 export async function takeCash(
   db: Queryable,
   w: Window,
@@ -49,7 +60,7 @@ export async function takeCash(
     `WITH taken AS (
        INSERT INTO clearing.cleared_cash_movements (movement_id, run_id)
        SELECT m.id, $1 FROM issuance.cash_movements_contract m
-        WHERE m.occurred_at < $2
+        WHERE m.occurred_at < $2${w.floor === null ? '' : ' AND m.occurred_at >= $3'}
           AND NOT EXISTS (SELECT 1 FROM clearing.cleared_cash_movements x WHERE x.movement_id = m.id)
        RETURNING movement_id
      )
@@ -64,7 +75,7 @@ export async function takeCash(
             sum(m.amount)::numeric(18,2)::text AS amount, ${digestColumns(row)}
        FROM taken JOIN issuance.cash_movements_contract m ON m.id = taken.movement_id
       GROUP BY 1, 2`,
-    [w.runId, w.cutoff],
+    [w.runId, w.cutoff, ...since(w)],
   );
   return {
     cash: rows.map((r) => ({
@@ -77,7 +88,10 @@ export async function takeCash(
   };
 }
 
-/** Takes the loads confirmed on cards before the cut-off and not cleared yet. */
+/**
+ * Takes the loads confirmed on cards before the cut-off and not cleared yet: those with a
+ * confirmation from the floor on, looked up by instant before the load's own row is read.
+ */
 export async function takeLoads(
   db: Queryable,
   w: Window,
@@ -86,14 +100,19 @@ export async function takeLoads(
     `WITH taken AS (
        INSERT INTO clearing.cleared_loads (load_id, run_id)
        SELECT l.load_id, $1 FROM issuance.loads_contract l
-        WHERE l.status = 'confirmed' AND l.confirmed_at < $2
+        WHERE l.status = 'confirmed' AND l.confirmed_at < $2${
+          w.floor === null
+            ? ''
+            : ` AND l.load_id IN (SELECT c.load_id FROM issuance.load_confirmations_contract c
+                                   WHERE c.confirmed_at >= $3)`
+        }
           AND NOT EXISTS (SELECT 1 FROM clearing.cleared_loads x WHERE x.load_id = l.load_id)
        RETURNING load_id
      )
      SELECT COALESCE(sum(l.amount), 0)::numeric(18,2)::text AS amount,
             ${digestColumns(`l.load_id::text || '/' || l.amount::text`)}
        FROM taken JOIN issuance.loads_contract l ON l.load_id = taken.load_id`,
-    [w.runId, w.cutoff],
+    [w.runId, w.cutoff, ...since(w)],
   );
   const r = rows[0] ?? { amount: '0.00', n: 0, h1: '0', h2: '0' };
   return { loads: { count: r.n, amount: money(r.amount) }, digest: sumDigests([r]) };

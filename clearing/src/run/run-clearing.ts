@@ -104,8 +104,9 @@ async function gatherAndCompute(
   // Compiling the take statement (JIT) took seconds and saved less than that.
   await tx.query('SET LOCAL jit = off');
   const txs = await takeTransactions(tx, w);
-  const cash = await takeCash(tx, w);
-  const loads = await takeLoads(tx, w);
+  // Counter cash and loads are read from the same floor as the gateway's records.
+  const cash = await takeCash(tx, { ...w, floor: txs.floor });
+  const loads = await takeLoads(tx, { ...w, floor: txs.floor });
   const adjustments = await takeAdjustments(tx, w.runId, input.now);
   const result = computeClearing({
     day: input.day,

@@ -3,7 +3,8 @@ import type { Queryable } from '@citycard/core/db';
 
 /**
  * Issuance's shadow_entry_contract and loads_contract replaced, in a test's own database, by
- * tables of the same columns that the test fills: a card's purse history without issuing cards,
+ * tables of the same columns that the test fills (load_confirmations_contract then reads the
+ * loads' confirmed_at): a card's purse history without issuing cards,
  * loading them over a reader, or running the shadow poster.
  */
 export async function replaceShadowContracts(db: Queryable): Promise<void> {
@@ -18,6 +19,9 @@ export async function replaceShadowContracts(db: Queryable): Promise<void> {
       load_id uuid PRIMARY KEY, card_id uuid NOT NULL, card_number text NOT NULL,
       amount numeric(18,2) NOT NULL, status text NOT NULL, confirmed_at timestamptz,
       purse_counter_after bigint, balance_after numeric(18,2));
+    DROP VIEW issuance.load_confirmations_contract;
+    CREATE VIEW issuance.load_confirmations_contract AS
+      SELECT load_id, confirmed_at FROM issuance.loads_contract WHERE confirmed_at IS NOT NULL;
   `);
 }
 
