@@ -7,6 +7,7 @@ import { runClearing } from '@citycard/clearing/run';
 import { createPool, migrate } from '@citycard/core/db';
 import { service as gateway } from '@citycard/transaction-gateway';
 import { generateDay, seedClearingRules } from './clearing-data.js';
+import { generateCounterDay } from './counter-data.js';
 import { benchDatabase } from './database.js';
 import { printFigures, round } from './figures.js';
 
@@ -20,6 +21,9 @@ import { printFigures, round } from './figures.js';
  * `--history-days H` (or BENCH_HISTORY_DAYS, default 0) first stores H earlier days of N records
  * each (other cards, the same terminals further on in their sequences) and clears them, untimed:
  * the measured night then runs on a table that holds more than its own day, as a city's does.
+ *
+ * Each day also has its counters' top-ups: one load paid in cash per 40 records (`--loads-per-day`
+ * or BENCH_LOADS_PER_DAY), which the run takes with the records.
  */
 function argInt(flag: string, env: string, fallback: number, min: number): number {
   const i = process.argv.indexOf(flag);
@@ -33,6 +37,7 @@ function argInt(flag: string, env: string, fallback: number, min: number): numbe
 
 const n = argInt('--n', 'BENCH_N', 5_000_000, 1000);
 const historyDays = argInt('--history-days', 'BENCH_HISTORY_DAYS', 0, 0);
+const loadsPerDay = argInt('--loads-per-day', 'BENCH_LOADS_PER_DAY', Math.round(n / 40), 0);
 /** Keeps the throw-away database (its name is printed) to study a plan with EXPLAIN. */
 const keep = process.env.BENCH_KEEP_DB === '1';
 const DAY = '2026-11-20';
@@ -127,11 +132,15 @@ try {
     ),
   );
   const day = load.value;
+  await generateCounterDay(db, { day: DAY, k: 0, loads: loadsPerDay });
   await seedClearingRules(db, dayBefore(DAY, historyDays));
   const history = await timed(async () => {
     await withoutSecondaryIndexes(db, async () => {
       for (let k = historyDays; k >= 1; k--) await db.query(COPY_AS_EARLIER_DAY, [k, DAY]);
     });
+    for (let k = historyDays; k >= 1; k--) {
+      await generateCounterDay(db, { day: dayBefore(DAY, k), k, loads: loadsPerDay });
+    }
     await db.query('VACUUM ANALYZE gateway.transactions');
     for (let k = historyDays; k >= 1; k--) {
       const earlier = dayBefore(DAY, k);
@@ -181,7 +190,10 @@ try {
     clearing_ratio: round(run.seconds / groupBy.seconds),
     reconciliation_ratio: round(reconciliation.seconds / window.seconds),
     night_s: round(night, 3),
+    loads_per_day: loadsPerDay,
     cleared: run.value.transactionCount,
+    loads_cleared: run.value.issuance.loadsCount,
+    cash_movements_cleared: run.value.issuance.cashMovementsCount,
     total_gross: run.value.totalGross.toString(),
     total_net: run.value.totalNet.toString(),
     float_ok: run.value.floatCheck.ok,
