@@ -22,7 +22,7 @@ import { printFigures, round } from './figures.js';
  * each (other cards, the same terminals further on in their sequences) and clears them, untimed:
  * the measured night then runs on a table that holds more than its own day, as a city's does.
  *
- * Each day also has its counters' top-ups: one load paid in cash per 40 records (`--loads-per-day`
+ * Each day also has its counters' top-ups: one load paid in cash per 100 records (`--loads-per-day`
  * or BENCH_LOADS_PER_DAY), which the run takes with the records.
  */
 function argInt(flag: string, env: string, fallback: number, min: number): number {
@@ -37,7 +37,7 @@ function argInt(flag: string, env: string, fallback: number, min: number): numbe
 
 const n = argInt('--n', 'BENCH_N', 5_000_000, 1000);
 const historyDays = argInt('--history-days', 'BENCH_HISTORY_DAYS', 0, 0);
-const loadsPerDay = argInt('--loads-per-day', 'BENCH_LOADS_PER_DAY', Math.round(n / 40), 0);
+const loadsPerDay = argInt('--loads-per-day', 'BENCH_LOADS_PER_DAY', Math.round(n / 100), 0);
 /** Keeps the throw-away database (its name is printed) to study a plan with EXPLAIN. */
 const keep = process.env.BENCH_KEEP_DB === '1';
 const DAY = '2026-11-20';

@@ -30,6 +30,15 @@ interface Window {
 
 const since = (w: Window): Date[] => (w.floor === null ? [] : [w.floor]);
 
+/**
+ * `key` among the ids `candidates` selects, gathered first into an array: the rows are then read
+ * by primary key, and each checked against what is cleared by an index probe. Left to the
+ * planner's estimates, a filter on an expression (a load's status) or stale statistics of a
+ * growing table led it to read every row ever written, or every cleared row, instead.
+ */
+const among = (key: string, candidates: string): string =>
+  ` AND ${key} = ANY (ARRAY(${candidates}))`;
+
 function sumDigests(rows: readonly { n: number; h1: string; h2: string }[]): InputDigest {
   return {
     count: rows.reduce((n, r) => n + r.n, 0),
@@ -60,7 +69,15 @@ export async function takeCash(
     `WITH taken AS (
        INSERT INTO clearing.cleared_cash_movements (movement_id, run_id)
        SELECT m.id, $1 FROM issuance.cash_movements_contract m
-        WHERE m.occurred_at < $2${w.floor === null ? '' : ' AND m.occurred_at >= $3'}
+        WHERE m.occurred_at < $2${
+          w.floor === null
+            ? ''
+            : among(
+                'm.id',
+                `SELECT c.id FROM issuance.cash_movements_contract c
+                  WHERE c.occurred_at >= $3 AND c.occurred_at < $2`,
+              )
+        }
           AND NOT EXISTS (SELECT 1 FROM clearing.cleared_cash_movements x WHERE x.movement_id = m.id)
        RETURNING movement_id
      )
@@ -103,8 +120,11 @@ export async function takeLoads(
         WHERE l.status = 'confirmed' AND l.confirmed_at < $2${
           w.floor === null
             ? ''
-            : ` AND l.load_id IN (SELECT c.load_id FROM issuance.load_confirmations_contract c
-                                   WHERE c.confirmed_at >= $3)`
+            : among(
+                'l.load_id',
+                `SELECT c.load_id FROM issuance.load_confirmations_contract c
+                  WHERE c.confirmed_at >= $3`,
+              )
         }
           AND NOT EXISTS (SELECT 1 FROM clearing.cleared_loads x WHERE x.load_id = l.load_id)
        RETURNING load_id
