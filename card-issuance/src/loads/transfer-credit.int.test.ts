@@ -160,6 +160,12 @@ describe('a released balance transfer is written onto the replacement card', () 
       [load.id],
     );
     expect(confirmations.map((c) => c.confirmed_at)).toEqual([row?.confirmed_at]);
+    // A credit moved from another card is no top-up: no counter took cash for it.
+    const { rows: topUps } = await b.t.deps.db.query(
+      'SELECT 1 FROM issuance.top_ups_confirmed_contract WHERE load_id = $1',
+      [load.id],
+    );
+    expect(topUps).toEqual([]);
   });
 
   const TORN: readonly { name: string; tear: Tear; applied: boolean }[] = [

@@ -36,8 +36,7 @@ const since = (w: Window): Date[] => (w.floor === null ? [] : [w.floor]);
  * planner's estimates, a filter on an expression (a load's status) or stale statistics of a
  * growing table led it to read every row ever written, or every cleared row, instead.
  */
-const among = (key: string, candidates: string): string =>
-  ` AND ${key} = ANY (ARRAY(${candidates}))`;
+const among = (key: string, candidates: string): string => `${key} = ANY (ARRAY(${candidates}))`;
 
 function sumDigests(rows: readonly { n: number; h1: string; h2: string }[]): InputDigest {
   return {
@@ -57,6 +56,17 @@ interface CashRow {
 }
 
 /**
+ * A take's statement over the rows `due` selects (columns as the aggregate reads them): those rows
+ * are read once, into a materialised set, then marked cleared by `mark` and summed by `sum` from
+ * that same set. A view over issuance's tables is evaluated once per row, not once to choose the
+ * rows and again to sum them.
+ */
+const takeOnce = (due: string, mark: string, sum: string): string =>
+  `WITH due AS MATERIALIZED (${due}),
+        marked AS (${mark})
+   ${sum}`;
+
+/**
  * Takes the cash movements made before the cut-off and not cleared yet, by branch and purpose:
  * those made from the floor on (cash_movements is indexed by instant).
  */
@@ -66,32 +76,32 @@ export async function takeCash(
 ): Promise<{ cash: CashAggregate[]; digest: InputDigest }> {
   const row = `m.id::text || '/' || m.kind || '/' || m.reference_type || '/' || m.amount::text`;
   const { rows } = await db.query<CashRow>(
-    `WITH taken AS (
-       INSERT INTO clearing.cleared_cash_movements (movement_id, run_id)
-       SELECT m.id, $1 FROM issuance.cash_movements_contract m
-        WHERE m.occurred_at < $2${
+    takeOnce(
+      `SELECT m.id, m.branch_id, m.kind, m.reference_type, m.amount
+         FROM issuance.cash_movements_contract m
+        WHERE ${
           w.floor === null
-            ? ''
+            ? 'm.occurred_at < $2'
             : among(
                 'm.id',
                 `SELECT c.id FROM issuance.cash_movements_contract c
                   WHERE c.occurred_at >= $3 AND c.occurred_at < $2`,
               )
         }
-          AND NOT EXISTS (SELECT 1 FROM clearing.cleared_cash_movements x WHERE x.movement_id = m.id)
-       RETURNING movement_id
-     )
-     SELECT m.branch_id::text AS branch_id,
-            CASE
-              WHEN m.kind = 'top_up_cash' THEN 'top_up_cash'
-              WHEN m.kind = 'balance_refunded' AND m.reference_type = 'load' THEN 'load_refund'
-              WHEN m.kind = 'balance_refunded' THEN 'card_refund'
-              WHEN m.kind IN ('deposit_taken', 'deposit_refunded') THEN m.kind
-              ELSE 'other'
-            END AS category,
-            sum(m.amount)::numeric(18,2)::text AS amount, ${digestColumns(row)}
-       FROM taken JOIN issuance.cash_movements_contract m ON m.id = taken.movement_id
-      GROUP BY 1, 2`,
+          AND NOT EXISTS (SELECT 1 FROM clearing.cleared_cash_movements x WHERE x.movement_id = m.id)`,
+      `INSERT INTO clearing.cleared_cash_movements (movement_id, run_id) SELECT id, $1 FROM due`,
+      `SELECT m.branch_id::text AS branch_id,
+              CASE
+                WHEN m.kind = 'top_up_cash' THEN 'top_up_cash'
+                WHEN m.kind = 'balance_refunded' AND m.reference_type = 'load' THEN 'load_refund'
+                WHEN m.kind = 'balance_refunded' THEN 'card_refund'
+                WHEN m.kind IN ('deposit_taken', 'deposit_refunded') THEN m.kind
+                ELSE 'other'
+              END AS category,
+              sum(m.amount)::numeric(18,2)::text AS amount, ${digestColumns(row)}
+         FROM due m
+        GROUP BY 1, 2`,
+    ),
     [w.runId, w.cutoff, ...since(w)],
   );
   return {
@@ -114,24 +124,24 @@ export async function takeLoads(
   w: Window,
 ): Promise<{ loads: LoadAggregate; digest: InputDigest }> {
   const { rows } = await db.query<{ amount: string; n: number; h1: string; h2: string }>(
-    `WITH taken AS (
-       INSERT INTO clearing.cleared_loads (load_id, run_id)
-       SELECT l.load_id, $1 FROM issuance.loads_contract l
-        WHERE l.status = 'confirmed' AND l.confirmed_at < $2${
+    takeOnce(
+      `SELECT l.load_id, l.amount FROM issuance.top_ups_confirmed_contract l
+        WHERE l.confirmed_at < $2${
           w.floor === null
             ? ''
-            : among(
+            : ' AND ' +
+              among(
                 'l.load_id',
                 `SELECT c.load_id FROM issuance.load_confirmations_contract c
                   WHERE c.confirmed_at >= $3`,
               )
         }
-          AND NOT EXISTS (SELECT 1 FROM clearing.cleared_loads x WHERE x.load_id = l.load_id)
-       RETURNING load_id
-     )
-     SELECT COALESCE(sum(l.amount), 0)::numeric(18,2)::text AS amount,
-            ${digestColumns(`l.load_id::text || '/' || l.amount::text`)}
-       FROM taken JOIN issuance.loads_contract l ON l.load_id = taken.load_id`,
+          AND NOT EXISTS (SELECT 1 FROM clearing.cleared_loads x WHERE x.load_id = l.load_id)`,
+      `INSERT INTO clearing.cleared_loads (load_id, run_id) SELECT load_id, $1 FROM due`,
+      `SELECT COALESCE(sum(l.amount), 0)::numeric(18,2)::text AS amount,
+              ${digestColumns(`l.load_id::text || '/' || l.amount::text`)}
+         FROM due l`,
+    ),
     [w.runId, w.cutoff, ...since(w)],
   );
   const r = rows[0] ?? { amount: '0.00', n: 0, h1: '0', h2: '0' };

@@ -3,8 +3,8 @@ import type { Queryable } from '@citycard/core/db';
 
 /**
  * Issuance's shadow_entry_contract and loads_contract replaced, in a test's own database, by
- * tables of the same columns that the test fills (load_confirmations_contract then reads the
- * loads' confirmed_at): a card's purse history without issuing cards,
+ * tables of the same columns that the test fills (load_confirmations_contract and
+ * top_ups_confirmed_contract then read the loads'): a card's purse history without issuing cards,
  * loading them over a reader, or running the shadow poster.
  */
 export async function replaceShadowContracts(db: Queryable): Promise<void> {
@@ -22,6 +22,10 @@ export async function replaceShadowContracts(db: Queryable): Promise<void> {
     DROP VIEW issuance.load_confirmations_contract;
     CREATE VIEW issuance.load_confirmations_contract AS
       SELECT load_id, confirmed_at FROM issuance.loads_contract WHERE confirmed_at IS NOT NULL;
+    DROP VIEW issuance.top_ups_confirmed_contract;
+    CREATE VIEW issuance.top_ups_confirmed_contract AS
+      SELECT load_id, amount, confirmed_at FROM issuance.loads_contract
+       WHERE status = 'confirmed' AND confirmed_at IS NOT NULL;
   `);
 }
 
