@@ -116,6 +116,30 @@ export async function takeCash(
 }
 
 /**
+ * The loads take's statement: $1 the run, $2 the cut-off, $3 (when `floored`) the floor. Its plan
+ * is tested on its own.
+ */
+export const takeLoadsSql = (floored: boolean): string =>
+  takeOnce(
+    `SELECT l.load_id, l.amount FROM issuance.top_ups_confirmed_contract l
+      WHERE l.confirmed_at < $2${
+        floored
+          ? ' AND ' +
+            among(
+              'l.load_id',
+              `SELECT c.load_id FROM issuance.load_confirmations_contract c
+                WHERE c.confirmed_at >= $3`,
+            )
+          : ''
+      }
+        AND NOT EXISTS (SELECT 1 FROM clearing.cleared_loads x WHERE x.load_id = l.load_id)`,
+    `INSERT INTO clearing.cleared_loads (load_id, run_id) SELECT load_id, $1 FROM due`,
+    `SELECT COALESCE(sum(l.amount), 0)::numeric(18,2)::text AS amount,
+            ${digestColumns(`l.load_id::text || '/' || l.amount::text`)}
+       FROM due l`,
+  );
+
+/**
  * Takes the loads confirmed on cards before the cut-off and not cleared yet: those with a
  * confirmation from the floor on, looked up by instant before the load's own row is read.
  */
@@ -124,24 +148,7 @@ export async function takeLoads(
   w: Window,
 ): Promise<{ loads: LoadAggregate; digest: InputDigest }> {
   const { rows } = await db.query<{ amount: string; n: number; h1: string; h2: string }>(
-    takeOnce(
-      `SELECT l.load_id, l.amount FROM issuance.top_ups_confirmed_contract l
-        WHERE l.confirmed_at < $2${
-          w.floor === null
-            ? ''
-            : ' AND ' +
-              among(
-                'l.load_id',
-                `SELECT c.load_id FROM issuance.load_confirmations_contract c
-                  WHERE c.confirmed_at >= $3`,
-              )
-        }
-          AND NOT EXISTS (SELECT 1 FROM clearing.cleared_loads x WHERE x.load_id = l.load_id)`,
-      `INSERT INTO clearing.cleared_loads (load_id, run_id) SELECT load_id, $1 FROM due`,
-      `SELECT COALESCE(sum(l.amount), 0)::numeric(18,2)::text AS amount,
-              ${digestColumns(`l.load_id::text || '/' || l.amount::text`)}
-         FROM due l`,
-    ),
+    takeLoadsSql(w.floor !== null),
     [w.runId, w.cutoff, ...since(w)],
   );
   const r = rows[0] ?? { amount: '0.00', n: 0, h1: '0', h2: '0' };
