@@ -74,8 +74,9 @@ const sumWhere = (condition: string): string =>
  * The card debits the ledger holds are its card_transactions postings (reversals included).
  *
  * Only entries from the take's floor on are read: an entry before it is seen. Its record was
- * cleared, and its load taken, by an earlier run (the take's rule holds for loads too); its refund
- * or transfer is before the cut.
+ * cleared by an earlier run (the take's rule), its load taken by an earlier run or by this one
+ * (a load is taken by its confirmation's instant or, committed after an earlier run's snapshot,
+ * by its writing transaction); its refund or transfer is before the cut.
  */
 const recentSql = (floored: boolean) => `
 WITH cut AS (

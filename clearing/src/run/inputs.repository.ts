@@ -21,14 +21,48 @@ interface Window {
   readonly runId: string;
   readonly cutoff: Date;
   /**
-   * The take's floor: everything stamped before it was cleared by an earlier run (the rule a
-   * transaction's take rests on holds for issuance's writes too), so only what is stamped from it
-   * on is read. Null: read everything.
+   * The take's floor: what is stamped from it on is read, with what `unseen` could not see.
+   * Null: read everything.
    */
   readonly floor: Date | null;
+  /** Snapshots (text) of earlier runs: the rows any of them could not see are read too. */
+  readonly unseen: readonly string[];
 }
 
-const since = (w: Window): Date[] => (w.floor === null ? [] : [w.floor]);
+/** $3 and $4 of a floored take: its floor and the snapshots whose unseen rows it reads. */
+const since = (w: Window): unknown[] => (w.floor === null ? [] : [w.floor, w.unseen]);
+
+/**
+ * Rows written by a transaction that one of the snapshots in $4 could not see: an index range on
+ * the writing transaction from the oldest snapshot's xmin, then the exact test per row.
+ */
+const unseenBy = (xact: string): string =>
+  `${xact} >= (SELECT min(pg_snapshot_xmin(s)) FROM unnest($4::pg_snapshot[]) s)
+   AND EXISTS (SELECT 1 FROM unnest($4::pg_snapshot[]) s WHERE NOT pg_visible_in_snapshot(${xact}, s))`;
+
+/**
+ * The snapshots whose unseen loads and cash a run reads: the previous run's (the one with the
+ * latest earlier cut-off, as for the floor) and those the runs it supersedes read, whose rows it
+ * frees. Runs made before the snapshots were kept add none.
+ *
+ * Why nothing is missed: a run takes every uncleared row stamped before its cut-off that its own
+ * snapshot sees and that is stamped from its floor on or unseen by those snapshots. So after the
+ * previous run, every row its snapshot saw and stamped before its cut-off is cleared; a row not
+ * cleared now was either unseen by it, or stamped after its cut-off, which is above the floor.
+ */
+export async function unseenSince(db: Queryable, cutoff: Date, day: string): Promise<string[]> {
+  const { rows } = await db.query<{ since: string[] }>(
+    `SELECT COALESCE(array_agg(s::text), '{}') AS since FROM (
+       (SELECT take_snapshot AS s FROM clearing.runs
+         WHERE status <> 'superseded' AND cutoff < $1 ORDER BY cutoff DESC LIMIT 1)
+       UNION ALL
+       SELECT unnest(take_since) FROM clearing.runs
+        WHERE business_day = $2::date AND status = 'superseded'
+     ) x WHERE s IS NOT NULL`,
+    [cutoff, day],
+  );
+  return rows[0]?.since ?? [];
+}
 
 /**
  * `key` among the ids `candidates` selects, gathered first into an array: the rows are then read
@@ -68,7 +102,8 @@ const takeOnce = (due: string, mark: string, sum: string): string =>
 
 /**
  * Takes the cash movements made before the cut-off and not cleared yet, by branch and purpose:
- * those made from the floor on (cash_movements is indexed by instant).
+ * those made from the floor on, or written unseen by the earlier snapshots (cash_movements is
+ * indexed by instant and by writing transaction).
  */
 export async function takeCash(
   db: Queryable,
@@ -85,7 +120,10 @@ export async function takeCash(
             : among(
                 'm.id',
                 `SELECT c.id FROM issuance.cash_movements_contract c
-                  WHERE c.occurred_at >= $3 AND c.occurred_at < $2`,
+                  WHERE c.occurred_at >= $3 AND c.occurred_at < $2
+                 UNION
+                 SELECT c.id FROM issuance.cash_movements_contract c
+                  WHERE ${unseenBy('c.xact')} AND c.occurred_at < $2`,
               )
         }
           AND NOT EXISTS (SELECT 1 FROM clearing.cleared_cash_movements x WHERE x.movement_id = m.id)`,
@@ -116,8 +154,8 @@ export async function takeCash(
 }
 
 /**
- * The loads take's statement: $1 the run, $2 the cut-off, $3 (when `floored`) the floor. Its plan
- * is tested on its own.
+ * The loads take's statement: $1 the run, $2 the cut-off; when `floored`, $3 the floor and $4 the
+ * snapshots whose unseen confirmations it reads. Its plan is tested on its own.
  */
 export const takeLoadsSql = (floored: boolean): string =>
   takeOnce(
@@ -128,7 +166,10 @@ export const takeLoadsSql = (floored: boolean): string =>
             among(
               'l.load_id',
               `SELECT c.load_id FROM issuance.load_confirmations_contract c
-                WHERE c.confirmed_at >= $3`,
+                WHERE c.confirmed_at >= $3
+               UNION
+               SELECT c.load_id FROM issuance.load_confirmations_contract c
+                WHERE ${unseenBy('c.xact')}`,
             )
           : ''
       }
@@ -141,7 +182,8 @@ export const takeLoadsSql = (floored: boolean): string =>
 
 /**
  * Takes the loads confirmed on cards before the cut-off and not cleared yet: those with a
- * confirmation from the floor on, looked up by instant before the load's own row is read.
+ * confirmation from the floor on, or written unseen by the earlier snapshots, looked up by instant
+ * and by writing transaction before the load's own row is read.
  */
 export async function takeLoads(
   db: Queryable,

@@ -8,7 +8,7 @@ import { postEntries, reverseRunEntries } from '../ledger/journal.js';
 import { computeClearing, type ClearingResult } from './compute.js';
 import { floatCheck } from './float-check.js';
 import { inputHash, outputHash } from './hash.js';
-import { takeAdjustments, takeCash, takeLoads } from './inputs.repository.js';
+import { takeAdjustments, takeCash, takeLoads, unseenSince } from './inputs.repository.js';
 import { getRun, insertRun } from './run.repository.js';
 import {
   LOCKED_RUN_STATUSES,
@@ -41,7 +41,7 @@ export async function clearDay(tx: Queryable, input: RunClearingInput): Promise<
   const window = await openRun(tx, input);
   const supersedes = await releaseEarlierRuns(tx, input.day, input.now);
   const runId = randomUUID();
-  const { result, inHash, takeFloor } = await gatherAndCompute(tx, input, {
+  const { result, inHash, takeFloor, takeSince } = await gatherAndCompute(tx, input, {
     runId,
     day: input.day,
     ...window,
@@ -70,6 +70,7 @@ export async function clearDay(tx: Queryable, input: RunClearingInput): Promise<
     floatCarry: float.carry,
     supersedes,
     takeFloor,
+    takeSince,
   };
   await insertRun(tx, run, result);
   return getRun(tx, runId);
@@ -98,15 +99,26 @@ async function gatherAndCompute(
   tx: Queryable,
   input: RunClearingInput,
   w: RunWindow & { readonly runId: string; readonly day: string },
-): Promise<{ result: ClearingResult; inHash: string; takeFloor: Date | null }> {
+): Promise<{
+  result: ClearingResult;
+  inHash: string;
+  takeFloor: Date | null;
+  takeSince: readonly string[] | null;
+}> {
   // The aggregation hashes and groups the day's rows: let it do so in memory rather than on disk.
   await tx.query("SET LOCAL work_mem = '256MB'");
   // Compiling the take statement (JIT) took seconds and saved less than that.
   await tx.query('SET LOCAL jit = off');
   const txs = await takeTransactions(tx, w);
-  // Counter cash and loads are read from the same floor as the gateway's records.
-  const cash = await takeCash(tx, { ...w, floor: txs.floor });
-  const loads = await takeLoads(tx, { ...w, floor: txs.floor });
+  // Counter cash and loads are read from the same floor as the gateway's records, and besides
+  // from the earlier runs' snapshots: whatever those did not see, however long ago it is stamped.
+  const issuance = {
+    ...w,
+    floor: txs.floor,
+    unseen: txs.floor === null ? [] : await unseenSince(tx, w.cutoff, w.day),
+  };
+  const cash = await takeCash(tx, issuance);
+  const loads = await takeLoads(tx, issuance);
   const adjustments = await takeAdjustments(tx, w.runId, input.now);
   const result = computeClearing({
     day: input.day,
@@ -126,7 +138,12 @@ async function gatherAndCompute(
     loads: loads.digest,
     adjustments: adjustments.digest,
   });
-  return { result, inHash, takeFloor: txs.floor };
+  return {
+    result,
+    inHash,
+    takeFloor: txs.floor,
+    takeSince: txs.floor === null ? null : issuance.unseen,
+  };
 }
 
 /**

@@ -33,6 +33,8 @@ export interface NewRun {
   readonly supersedes: string | null;
   /** The earliest accepted_at the take read from; null: it read every stored record. */
   readonly takeFloor: Date | null;
+  /** The snapshots whose unseen loads and cash the take read too; null: it read everything. */
+  readonly takeSince: readonly string[] | null;
   readonly floatCarry: FloatCarry | null;
 }
 
@@ -43,9 +45,10 @@ export async function insertRun(db: Queryable, run: NewRun, result: ClearingResu
     `INSERT INTO clearing.runs (id, business_day, status, cutoff, started_by, started_at, input_hash,
        output_hash, rule_versions, transaction_count, total_gross, total_commission, total_subsidy,
        total_net, float_ledger, float_shadow, float_ok, issuance, supersedes, status_changed_at,
-       float_detail, take_floor, float_snapshot, float_totals)
+       float_detail, take_floor, float_snapshot, float_totals, take_snapshot, take_since)
      VALUES ($1, $2, 'computed', $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17,
-             $18, $5, $19, $20, $21::pg_snapshot, $22::jsonb)`,
+             $18, $5, $19, $20, $21::pg_snapshot, $22::jsonb, pg_current_snapshot(),
+             $23::pg_snapshot[])`,
     [
       run.id,
       run.day,
@@ -69,6 +72,7 @@ export async function insertRun(db: Queryable, run: NewRun, result: ClearingResu
       run.takeFloor,
       run.floatCarry?.snapshot ?? null,
       run.floatCarry === null ? null : JSON.stringify(run.floatCarry.totals),
+      run.takeSince,
     ],
   );
   await insertLines(db, run.id, result);

@@ -18,10 +18,12 @@ export async function replaceShadowContracts(db: Queryable): Promise<void> {
     CREATE TABLE issuance.loads_contract (
       load_id uuid PRIMARY KEY, card_id uuid NOT NULL, card_number text NOT NULL,
       amount numeric(18,2) NOT NULL, status text NOT NULL, confirmed_at timestamptz,
-      purse_counter_after bigint, balance_after numeric(18,2));
+      purse_counter_after bigint, balance_after numeric(18,2),
+      xact xid8 NOT NULL DEFAULT pg_current_xact_id());
     DROP VIEW issuance.load_confirmations_contract;
     CREATE VIEW issuance.load_confirmations_contract AS
-      SELECT load_id, confirmed_at FROM issuance.loads_contract WHERE confirmed_at IS NOT NULL;
+      SELECT load_id, confirmed_at, xact FROM issuance.loads_contract
+       WHERE confirmed_at IS NOT NULL;
     DROP VIEW issuance.top_ups_confirmed_contract;
     CREATE VIEW issuance.top_ups_confirmed_contract AS
       SELECT load_id, amount, confirmed_at FROM issuance.loads_contract
