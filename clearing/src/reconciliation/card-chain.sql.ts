@@ -33,7 +33,7 @@ export async function collectChainBreaks(
   // may not sort in parallel: the window pass goes first, alone.
   await db.query(
     `CREATE TEMP TABLE recon_chain ON COMMIT DROP AS
-       SELECT w.* FROM (
+       SELECT * FROM (
          SELECT t.card_number, t.purse_counter, t.balance_before, t.balance_after, t.terminal_id,
                 t.sequence,
                 lag(t.purse_counter) OVER w AS prev_counter,
@@ -44,22 +44,11 @@ export async function collectChainBreaks(
          WINDOW w AS (PARTITION BY t.card_number
                       ORDER BY t.purse_counter, t.received_at, t.terminal_id, t.sequence)
        ) w
-       LEFT JOIN card_chain_tails k
-         ON $3 AND k.slot = $4::smallint AND w.prev_counter IS NULL
-        AND k.card_number = w.card_number
-       -- Only the breaks and a card's last record go on: the rest chain by construction. So does
-       -- a card's first record when it may break from the one before it: without a carry (a
-       -- probe finds that one), or when its tail does not lead straight to it. A first record
-       -- that follows its tail, or has none, is no break; writing every card's first record here
-       -- cost more than joining the carry.
-       WHERE (w.prev_counter IS NOT NULL
-              AND (w.purse_counter <> w.prev_counter + 1 OR w.balance_before <> w.prev_balance))
-          OR ($2 AND w.last)
-          OR (w.prev_counter IS NULL
-              AND (NOT $3 OR (k.card_number IS NOT NULL
-                              AND (w.purse_counter <> k.purse_counter + 1
-                                   OR w.balance_before <> k.balance_after))))`,
-    [day, carry.write, carry.read, carry.readSlot],
+       -- Only a card's first and last records and the breaks go on: the rest chain by
+       -- construction.
+       WHERE w.prev_counter IS NULL OR w.purse_counter <> w.prev_counter + 1
+          OR w.balance_before <> w.prev_balance OR ($2 AND w.last)`,
+    [day, carry.write],
   );
   await db.query(
     `CREATE TEMP TABLE recon_breaks ON COMMIT DROP AS
