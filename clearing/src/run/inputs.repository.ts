@@ -43,7 +43,7 @@ const unseenBy = (xact: string): string =>
 /**
  * The snapshots whose unseen loads and cash a run reads: the previous run's (the one with the
  * latest earlier cut-off, as for the floor) and those the runs it supersedes read, whose rows it
- * frees. Runs made before the snapshots were kept add none.
+ * frees, each once. Runs made before the snapshots were kept add none.
  *
  * Why nothing is missed: a run takes every uncleared row stamped before its cut-off that its own
  * snapshot sees and that is stamped from its floor on or unseen by those snapshots. So after the
@@ -52,7 +52,7 @@ const unseenBy = (xact: string): string =>
  */
 export async function unseenSince(db: Queryable, cutoff: Date, day: string): Promise<string[]> {
   const { rows } = await db.query<{ since: string[] }>(
-    `SELECT COALESCE(array_agg(s::text), '{}') AS since FROM (
+    `SELECT COALESCE(array_agg(DISTINCT s::text), '{}') AS since FROM (
        (SELECT take_snapshot AS s FROM clearing.runs
          WHERE status <> 'superseded' AND cutoff < $1 ORDER BY cutoff DESC LIMIT 1)
        UNION ALL
