@@ -21,16 +21,18 @@ interface Window {
   readonly runId: string;
   readonly cutoff: Date;
   /**
-   * The take's floor: what is stamped from it on is read, with what `unseen` could not see.
-   * Null: read everything.
+   * Where the take reads from; null: everything. Otherwise what is stamped from `floor` on, and
+   * whatever the earlier runs' snapshots in `unseen` (text) could not see.
    */
-  readonly floor: Date | null;
-  /** Snapshots (text) of earlier runs: the rows any of them could not see are read too. */
-  readonly unseen: readonly string[];
+  readonly from: { readonly floor: Date; readonly unseen: readonly string[] } | null;
 }
 
-/** $3 and $4 of a floored take: its floor and the snapshots whose unseen rows it reads. */
-const since = (w: Window): unknown[] => (w.floor === null ? [] : [w.floor, w.unseen]);
+/** The take's parameters: $1 the run, $2 the cut-off; from a floor, $3 the floor, $4 snapshots. */
+const params = (w: Window): unknown[] => [
+  w.runId,
+  w.cutoff,
+  ...(w.from === null ? [] : [w.from.floor, w.from.unseen]),
+];
 
 /**
  * Rows written by a transaction that one of the snapshots in $4 could not see: an index range on
@@ -71,6 +73,15 @@ export async function unseenSince(db: Queryable, cutoff: Date, day: string): Pro
  * growing table led it to read every row ever written, or every cleared row, instead.
  */
 const among = (key: string, candidates: string): string => `${key} = ANY (ARRAY(${candidates}))`;
+
+/**
+ * The ids of `view` a take from a floor reads: those stamped (`stamp`) from the floor on, and
+ * those written unseen by the earlier snapshots; each also meeting `bound` when given.
+ */
+const sinceFloor = (view: string, id: string, stamp: string, bound = ''): string =>
+  `SELECT c.${id} FROM ${view} c WHERE c.${stamp} >= $3${bound}
+   UNION
+   SELECT c.${id} FROM ${view} c WHERE ${unseenBy('c.xact')}${bound}`;
 
 function sumDigests(rows: readonly { n: number; h1: string; h2: string }[]): InputDigest {
   return {
@@ -115,15 +126,16 @@ export async function takeCash(
       `SELECT m.id, m.branch_id, m.kind, m.reference_type, m.amount
          FROM issuance.cash_movements_contract m
         WHERE ${
-          w.floor === null
+          w.from === null
             ? 'm.occurred_at < $2'
             : among(
                 'm.id',
-                `SELECT c.id FROM issuance.cash_movements_contract c
-                  WHERE c.occurred_at >= $3 AND c.occurred_at < $2
-                 UNION
-                 SELECT c.id FROM issuance.cash_movements_contract c
-                  WHERE ${unseenBy('c.xact')} AND c.occurred_at < $2`,
+                sinceFloor(
+                  'issuance.cash_movements_contract',
+                  'id',
+                  'occurred_at',
+                  ' AND c.occurred_at < $2',
+                ),
               )
         }
           AND NOT EXISTS (SELECT 1 FROM clearing.cleared_cash_movements x WHERE x.movement_id = m.id)`,
@@ -140,7 +152,7 @@ export async function takeCash(
          FROM due m
         GROUP BY 1, 2`,
     ),
-    [w.runId, w.cutoff, ...since(w)],
+    params(w),
   );
   return {
     cash: rows.map((r) => ({
@@ -165,11 +177,7 @@ export const takeLoadsSql = (floored: boolean): string =>
           ? ' AND ' +
             among(
               'l.load_id',
-              `SELECT c.load_id FROM issuance.load_confirmations_contract c
-                WHERE c.confirmed_at >= $3
-               UNION
-               SELECT c.load_id FROM issuance.load_confirmations_contract c
-                WHERE ${unseenBy('c.xact')}`,
+              sinceFloor('issuance.load_confirmations_contract', 'load_id', 'confirmed_at'),
             )
           : ''
       }
@@ -190,8 +198,8 @@ export async function takeLoads(
   w: Window,
 ): Promise<{ loads: LoadAggregate; digest: InputDigest }> {
   const { rows } = await db.query<{ amount: string; n: number; h1: string; h2: string }>(
-    takeLoadsSql(w.floor !== null),
-    [w.runId, w.cutoff, ...since(w)],
+    takeLoadsSql(w.from !== null),
+    params(w),
   );
   const r = rows[0] ?? { amount: '0.00', n: 0, h1: '0', h2: '0' };
   return { loads: { count: r.n, amount: money(r.amount) }, digest: sumDigests([r]) };

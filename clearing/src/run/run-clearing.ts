@@ -112,11 +112,11 @@ async function gatherAndCompute(
   const txs = await takeTransactions(tx, w);
   // Counter cash and loads are read from the same floor as the gateway's records, and besides
   // from the earlier runs' snapshots: whatever those did not see, however long ago it is stamped.
-  const issuance = {
-    ...w,
-    floor: txs.floor,
-    unseen: txs.floor === null ? [] : await unseenSince(tx, w.cutoff, w.day),
-  };
+  const from =
+    txs.floor === null
+      ? null
+      : { floor: txs.floor, unseen: await unseenSince(tx, w.cutoff, w.day) };
+  const issuance = { ...w, from };
   const cash = await takeCash(tx, issuance);
   const loads = await takeLoads(tx, issuance);
   const adjustments = await takeAdjustments(tx, w.runId, input.now);
@@ -142,7 +142,7 @@ async function gatherAndCompute(
     result,
     inHash,
     takeFloor: txs.floor,
-    takeSince: txs.floor === null ? null : issuance.unseen,
+    takeSince: from?.unseen ?? null,
   };
 }
 
