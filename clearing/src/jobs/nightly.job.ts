@@ -72,6 +72,12 @@ async function liveRun(deps: ClearingDeps, day: string): Promise<Run | undefined
  * Clears the day unless it already has a run (a finance user may have run it by hand, or it is
  * closed), then reconciles it. A retry after a crash finds the committed run, or none: a run is
  * one transaction, so there is never half of one.
+ *
+ * The reconciliation waits for the run rather than running beside it. It already keeps both cores
+ * busy (its chain sort and batch aggregate run at once), and a third large pass slowed all of
+ * them: at 15M records the run took 35.8 s beside the reconciliation against 16.8 s alone, and
+ * the reconciliation 63.9 s against 37.6 s, so the night was longer than the two in turn. Its
+ * snapshot would also be taken before the run commits, so it could not name the run.
  */
 export async function processNightly(
   deps: ClearingDeps,
